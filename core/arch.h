@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one door between the arch-neutral core and an architecture.
+ *
+ * Exactly one architecture is linked into minihv.ko (el2/ or vmx/, chosen
+ * by Kbuild); it provides minihv_arch_probe(), which checks the hardware
+ * and returns its ops table. The core never tests the architecture itself.
+ */
+#ifndef MINIHV_CORE_ARCH_H
+#define MINIHV_CORE_ARCH_H
+
+#include <linux/types.h>
+
+#include "uapi/minihv.h"
+
+struct minihv_vm;
+struct minihv_vcpu;
+
+#define MINIHV_ARCH_CAPS 8
+
+struct minihv_arch_ops {
+	u32 arch;		/* enum minihv_arch */
+	u32 mode;		/* enum minihv_mode */
+	const char *mode_name;
+
+	/* Guest-physical address bits a memory slot may reach. */
+	u32 (*ipa_bits)(void);
+
+	/* Global teardown: undoes minihv_arch_probe(). */
+	void (*unprobe)(void);
+
+	/*
+	 * Take / give back the virtualization hardware of the calling CPU.
+	 * Called from CPU hotplug (pinned to the CPU) and, for disable, from
+	 * the reboot path with interrupts off.
+	 */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	/* Runs on a CPU: does minihv own that CPU's hardware right now? */
+	bool (*cpu_check)(void);
+
+	void (*get_caps)(u64 caps[MINIHV_ARCH_CAPS]);
+
+	/* Regs are validated here; the core stores them. */
+	int (*check_regs)(const struct minihv_regs *regs);
+	void (*reset_regs)(struct minihv_regs *regs);
+
+	/* NULL until the architecture can run guests. */
+	int (*vcpu_run)(struct minihv_vcpu *vcpu);
+};
+
+/* Provided by the architecture linked in; ERR_PTR() with a dmesg line. */
+const struct minihv_arch_ops *minihv_arch_probe(void);
+
+#endif /* MINIHV_CORE_ARCH_H */

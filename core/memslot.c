@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory slots: guest-physical ranges backed by user memory, pinned for
+ * the slot's lifetime (FOLL_LONGTERM, charged to the creator's locked_vm).
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "core/minihv.h"
+
+static int find_slot(struct minihv_vm *vm, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_slots; i++)
+		if (vm->slots[i]->id == id)
+			return i;
+	return -1;
+}
+
+static void slot_free(struct minihv_vm *vm, struct minihv_memslot *slot)
+{
+	unpin_user_pages(slot->pages, slot->npages);
+	account_locked_vm(vm->mm, slot->npages, false);
+	atomic64_sub(slot->npages, &minihv_pinned_pages);
+	kvfree(slot->pages);
+	kfree(slot);
+}
+
+static int slot_pin(struct minihv_vm *vm, struct minihv_memslot *slot)
+{
+	long pinned;
+	int ret;
+
+	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages),
+			       GFP_KERNEL_ACCOUNT);
+	if (!slot->pages)
+		return -ENOMEM;
+
+	ret = account_locked_vm(vm->mm, slot->npages, true);
+	if (ret)
+		goto err_free;
+
+	/* FOLL_WRITE: the guest writes its RAM, so read-only memory is -EFAULT. */
+	pinned = pin_user_pages_fast(slot->uaddr, slot->npages,
+				     FOLL_WRITE | FOLL_LONGTERM, slot->pages);
+	if (pinned == slot->npages) {
+		atomic64_add(pinned, &minihv_pinned_pages);
+		return 0;
+	}
+	if (pinned > 0)
+		unpin_user_pages(slot->pages, pinned);
+	ret = pinned < 0 && pinned != -EFAULT ? pinned : -EFAULT;
+	account_locked_vm(vm->mm, slot->npages, false);
+err_free:
+	kvfree(slot->pages);
+	return ret;
+}
+
+/* Everything about a new region that can be checked without pinning. */
+static int check_region(struct minihv_vm *vm,
+			const struct minihv_userspace_memory_region *mr)
+{
+	u64 gpa_end, uaddr_end;
+	unsigned int i;
+
+	if (mr->flags)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mr->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mr->memory_size) ||
+	    !PAGE_ALIGNED(mr->userspace_addr))
+		return -EINVAL;
+	if (mr->memory_size > MINIHV_MAX_MEMSLOT_BYTES)
+		return -EINVAL;
+	if (check_add_overflow(mr->guest_phys_addr, mr->memory_size, &gpa_end) ||
+	    check_add_overflow(mr->userspace_addr, mr->memory_size, &uaddr_end))
+		return -EINVAL;
+	if (gpa_end > BIT_ULL(minihv_ops->ipa_bits()))
+		return -EINVAL;
+	if (!access_ok((void __user *)(unsigned long)mr->userspace_addr,
+		       mr->memory_size))
+		return -EFAULT;
+
+	for (i = 0; i < vm->nr_slots; i++) {
+		struct minihv_memslot *s = vm->slots[i];
+
+		if (mr->guest_phys_addr < s->gpa + s->size &&
+		    s->gpa < gpa_end)
+			return -EINVAL;
+	}
+	if (vm->nr_slots == MINIHV_MAX_MEMSLOTS)
+		return -ENOSPC;
+	return 0;
+}
+
+int minihv_memslot_set(struct minihv_vm *vm,
+		       const struct minihv_userspace_memory_region *mr)
+{
+	struct minihv_memslot *slot;
+	int idx, ret;
+
+	if (mr->slot > MINIHV_MAX_MEMSLOT_ID)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	idx = find_slot(vm, mr->slot);
+
+	if (!mr->memory_size) {
+		ret = -EINVAL;
+		if (idx < 0)
+			goto out;
+		/* Later: unmap from stage-2/EPT and flush before unpinning. */
+		slot_free(vm, vm->slots[idx]);
+		vm->slots[idx] = vm->slots[--vm->nr_slots];
+		vm->slots[vm->nr_slots] = NULL;
+		ret = 0;
+		goto out;
+	}
+
+	/* A slot is not resized or moved in place: delete it first. */
+	ret = -EEXIST;
+	if (idx >= 0)
+		goto out;
+	ret = check_region(vm, mr);
+	if (ret)
+		goto out;
+
+	ret = -ENOMEM;
+	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		goto out;
+	slot->id = mr->slot;
+	slot->gpa = mr->guest_phys_addr;
+	slot->size = mr->memory_size;
+	slot->uaddr = mr->userspace_addr;
+	slot->npages = mr->memory_size >> PAGE_SHIFT;
+
+	ret = slot_pin(vm, slot);
+	if (ret) {
+		kfree(slot);
+		goto out;
+	}
+	vm->slots[vm->nr_slots++] = slot;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+void minihv_memslot_free_all(struct minihv_vm *vm)
+{
+	while (vm->nr_slots)
+		slot_free(vm, vm->slots[--vm->nr_slots]);
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU object and its fd: the mmap'd run area, registers, and RUN.
+ * A vCPU is freed with its VM; its fd holds a reference on the VM.
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "core/minihv.h"
+
+static int vcpu_release(struct inode *inode, struct file *file)
+{
+	struct minihv_vcpu *vcpu = file->private_data;
+
+	minihv_vm_put(vcpu->vm);
+	return 0;
+}
+
+static long vcpu_run(struct minihv_vcpu *vcpu)
+{
+	if (!minihv_ops->vcpu_run) {
+		pr_info_once("running guests is not implemented yet\n");
+		vcpu->run->exit_reason = MINIHV_EXIT_UNKNOWN;
+		return -EOPNOTSUPP;
+	}
+	return minihv_ops->vcpu_run(vcpu);
+}
+
+static long vcpu_set_regs(struct minihv_vcpu *vcpu, void __user *uregs)
+{
+	struct minihv_regs regs;
+	int ret;
+
+	if (copy_from_user(&regs, uregs, sizeof(regs)))
+		return -EFAULT;
+	ret = minihv_ops->check_regs(&regs);
+	if (!ret)
+		vcpu->regs = regs;
+	return ret;
+}
+
+static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct minihv_vcpu *vcpu = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+
+	mutex_lock(&vcpu->lock);
+	switch (cmd) {
+	case MINIHV_RUN:
+		ret = arg ? -EINVAL : vcpu_run(vcpu);
+		break;
+	case MINIHV_GET_REGS:
+		ret = copy_to_user(argp, &vcpu->regs, sizeof(vcpu->regs)) ?
+			-EFAULT : 0;
+		break;
+	case MINIHV_SET_REGS:
+		ret = vcpu_set_regs(vcpu, argp);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->lock);
+	return ret;
+}
+
+static vm_fault_t vcpu_fault(struct vm_fault *vmf)
+{
+	struct minihv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct vcpu_vm_ops = {
+	.fault = vcpu_fault,
+};
+
+static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma_pages(vma) != 1)
+		return -EINVAL;
+	vma->vm_ops = &vcpu_vm_ops;
+	return 0;
+}
+
+static const struct file_operations vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = vcpu_release,
+	.unlocked_ioctl = vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+void minihv_vcpu_free(struct minihv_vcpu *vcpu)
+{
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
+{
+	struct minihv_vcpu *vcpu;
+	unsigned int i;
+	int fd;
+
+	if (id > MINIHV_MAX_VCPU_ID)
+		return -EINVAL;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		kfree(vcpu);
+		return -ENOMEM;
+	}
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->lock);
+	minihv_ops->reset_regs(&vcpu->regs);
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i]->id == id) {
+			fd = -EEXIST;
+			goto err_unlock;
+		}
+	}
+	fd = -ENOSPC;
+	if (vm->nr_vcpus == MINIHV_MAX_VCPUS)
+		goto err_unlock;
+
+	/* The fd's reference; taken first since the fd is live at once. */
+	kref_get(&vm->ref);
+	fd = anon_inode_getfd("minihv-vcpu", &vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		mutex_unlock(&vm->lock);
+		/* Not the last reference: our caller holds the VM fd. */
+		minihv_vm_put(vm);
+		minihv_vcpu_free(vcpu);
+		return fd;
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	mutex_unlock(&vm->lock);
+	return fd;
+
+err_unlock:
+	mutex_unlock(&vm->lock);
+	minihv_vcpu_free(vcpu);
+	return fd;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM object and its fd. A VM lives while its fd or any of its vCPU
+ * fds is open; every fd also pins the module, so rmmod fails with EBUSY
+ * while a VM exists.
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "core/minihv.h"
+
+static void vm_free(struct kref *ref)
+{
+	struct minihv_vm *vm = container_of(ref, struct minihv_vm, ref);
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		minihv_vcpu_free(vm->vcpus[i]);
+	minihv_memslot_free_all(vm);
+	mmdrop(vm->mm);
+	kfree(vm);
+	atomic_dec(&minihv_nr_vms);
+}
+
+void minihv_vm_put(struct minihv_vm *vm)
+{
+	kref_put(&vm->ref, vm_free);
+}
+
+static int vm_release(struct inode *inode, struct file *file)
+{
+	minihv_vm_put(file->private_data);
+	return 0;
+}
+
+static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct minihv_vm *vm = file->private_data;
+	struct minihv_userspace_memory_region mr;
+
+	/* Only the creating process's mm can back this VM's memory. */
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case MINIHV_SET_USER_MEMORY_REGION:
+		if (copy_from_user(&mr, (void __user *)arg, sizeof(mr)))
+			return -EFAULT;
+		return minihv_memslot_set(vm, &mr);
+	case MINIHV_CREATE_VCPU:
+		return minihv_vcpu_create(vm, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vm_fops = {
+	.owner = THIS_MODULE,
+	.release = vm_release,
+	.unlocked_ioctl = vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+int minihv_vm_create(void)
+{
+	struct minihv_vm *vm;
+	int fd;
+
+	if (atomic_inc_return(&minihv_nr_vms) > MINIHV_MAX_VMS) {
+		atomic_dec(&minihv_nr_vms);
+		return -ENOSPC;
+	}
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm) {
+		atomic_dec(&minihv_nr_vms);
+		return -ENOMEM;
+	}
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	fd = anon_inode_getfd("minihv-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		minihv_vm_put(vm);
+	return fd;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * arm64 EL2: what the nVHE takeover and the VHE path share.
+ */
+#ifndef MINIHV_EL2_EL2_H
+#define MINIHV_EL2_EL2_H
+
+#include <linux/types.h>
+
+#include "core/arch.h"
+#include "mm/pgtable.h"
+
+/* What minihv learnt about this CPU's EL2, in either mode. */
+struct minihv_el2_caps {
+	u64 ich_vtr;		/* 0: no GICv3 system registers */
+	u32 vmid_bits;
+	u32 pa_bits;
+};
+
+/* nVHE: the EL2 image and its translation tables. */
+struct minihv_el2 {
+	void *image;		/* physically contiguous copy of the image */
+	size_t image_size;
+	phys_addr_t vectors;	/* PA of minihv's vector table */
+	phys_addr_t stub_vectors;	/* PA of the kernel's __hyp_stub_vectors */
+
+	struct minihv_pgtable pgt;
+	u32 pa_bits;
+	u64 ttbr0, tcr, mair, sctlr;
+};
+
+int minihv_el2_mmu_init(struct minihv_el2 *el2);
+void minihv_el2_mmu_exit(struct minihv_el2 *el2);
+void minihv_el2_clean_poc(const void *addr, size_t size);
+
+extern struct minihv_el2_caps minihv_el2_caps;
+void minihv_el2_read_caps(void);
+
+const struct minihv_arch_ops *minihv_nvhe_probe(void);
+const struct minihv_arch_ops *minihv_vhe_probe(void);
+
+/* The ops both modes have in common. */
+u32 minihv_el2_ipa_bits(void);
+void minihv_el2_get_caps(u64 caps[MINIHV_ARCH_CAPS]);
+int minihv_el2_check_regs(const struct minihv_regs *regs);
+void minihv_el2_reset_regs(struct minihv_regs *regs);
+bool minihv_el2_has_gicv3_sysregs(void);
+
+#endif /* MINIHV_EL2_EL2_H */

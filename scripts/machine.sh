@@ -1,0 +1,315 @@
+#!/bin/bash
+# Boot one emulated test machine with the payload and, in check mode, judge
+# the kselftest TAP output it prints on its serial console.
+#
+# Usage: scripts/machine.sh <machine> <check|run> [guest-file] [guest-args]
+#   machine: arm64-vhe | arm64-nvhe | x86-vmx | x86-novmx
+#   expects the payload in build/payload-<arm64|amd64>/ (minihv.ko, minihv,
+#   tests/); writes build/<machine>/{initramfs.cpio.gz,console.log,...}.
+# Environment (all optional):
+#   MINIHV_TIMEOUT       seconds before the machine is killed (default 180,
+#                        Bochs 600; run mode on a terminal: no limit, QEMU)
+#   MINIHV_APPEND        extra kernel command line (later words win)
+#   MINIHV_TEST_TIMEOUT  seconds per test binary, enforced inside the machine
+#   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
+#   MINIHV_PARSE_ONLY=1  do not boot; judge the existing console.log again
+# Check mode prints failure lines, then exactly one line
+#   <machine>: N passed, N failed, N skipped
+# and exits 0 only when nothing failed. Run mode shows the console live and
+# exits with the guest's rc (1 if the machine never reported one).
+# Guest args travel on the kernel command line as one word: "%" -> %25,
+# '"' -> %22, whitespace -> %20; scripts/init decodes them and splits at
+# spaces, so a single argument cannot contain a space.
+set -euo pipefail
+
+usage() {
+	echo "usage: machine.sh arm64-vhe|arm64-nvhe|x86-vmx|x86-novmx check|run [guest-file] [guest-args]" >&2
+	exit 2
+}
+machine=${1:-}
+mode=${2:-}
+guest=${3:-}
+gargs=${4:-}
+case $machine in
+arm64-vhe|arm64-nvhe) arch=arm64 ;;
+x86-vmx|x86-novmx) arch=amd64 ;;
+*) usage ;;
+esac
+case $mode in check|run) ;; *) usage ;; esac
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+wd=$top/build/$machine
+log=$wd/console.log
+status_file=$wd/status
+
+# ---- judging the console log (check mode) ---------------------------------
+# TAP as kselftest.h / kselftest_harness.h print it: a plan "1..N" (first or
+# last), "ok N name", "not ok N name", "ok N name # SKIP why". A block is
+# what one test binary printed between its BEGIN and END markers.
+judge() {
+	local status=exited
+	[ -f "$status_file" ] && status=$(sed -n 's/^status=//p' "$status_file")
+	awk -v m="$machine" -v status="$status" '
+	function fail(n, msg) { failed += n; printf "%s: FAIL %s\n", m, msg }
+	function begin(n) {
+		inblk = 1; name = n; nplan = -1; nres = 0; nfail = 0; bail = ""
+		blocks++
+	}
+	function finish(has_end, rc,   extra, why) {
+		extra = 0; why = ""
+		if (nplan < 0) {
+			extra = 1; why = "no TAP plan"
+		} else if (nplan == 0 && nres == 0) {
+			skipped++                       # "1..0 # SKIP": all skipped
+		} else if (nres < nplan) {
+			extra = nplan - nres
+			why = sprintf("%d of %d results", nres, nplan)
+		} else if (nres > nplan) {
+			extra = 1; why = sprintf("%d results for plan 1..%d", nres, nplan)
+		}
+		if (!has_end) {
+			why = why (why ? "; " : "") "no MINIHV-TEST-END (stopped inside the test)"
+			if (!extra) extra = 1
+		} else if (rc != 0 && rc != 4 && !nfail && !extra) {
+			# 4 is KSFT_SKIP; any other non-zero rc is a failure.
+			extra = 1; why = "exit rc=" rc " without a failed result"
+		}
+		if (bail != "") why = why (why ? "; " : "") bail
+		if (extra) fail(extra, name ": " why)
+		inblk = 0
+	}
+	function kernel(cat, line) {
+		if (!(cat in kcount)) { kcount[cat] = 0; fail(1, "kernel " cat ": " line) }
+		else if (kcount[cat] < 3) printf "%s: FAIL   %s\n", m, line
+		kcount[cat]++
+	}
+	{ gsub(/\r/, "") }
+	/Kernel panic/ { kernel("panic", $0) }
+	/Oops|\[#[0-9]+\]/ { kernel("oops", $0) }
+	/WARNING:/ { kernel("WARNING", $0) }
+	/BUG:|kernel BUG at/ { kernel("BUG", $0) }
+	/rcu.*detected stall/ { kernel("RCU stall", $0) }
+	/MINIHV-TEST-BEGIN / {
+		if (inblk) finish(0, 0)
+		n = $0; sub(/.*MINIHV-TEST-BEGIN /, "", n); sub(/ .*/, "", n)
+		begin(n); next
+	}
+	/MINIHV-TEST-END / {
+		n = $0; sub(/.*MINIHV-TEST-END /, "", n)
+		rc = n; sub(/ .*/, "", n)
+		if (rc ~ / rc=[0-9]+/) { sub(/.* rc=/, "", rc); sub(/[^0-9].*/, "", rc) } else rc = -1
+		if (!inblk || n != name) { fail(1, n ": MINIHV-TEST-END without BEGIN"); inblk = 0 }
+		else finish(1, rc + 0)
+		next
+	}
+	/MINIHV-DONE/ { done = 1 }
+	!inblk { next }
+	/^1\.\.[0-9]+/ { p = $0; sub(/^1\.\./, "", p); sub(/[^0-9].*/, "", p); nplan = p + 0; next }
+	/^Bail out!/ { bail = $0; next }
+	/^(not )?ok([ \t]|$)/ {
+		nres++
+		d = ""; if ((i = index($0, "#")) > 0) d = tolower(substr($0, i + 1))
+		sub(/^[ \t]*/, "", d)
+		if (d ~ /^skip/ || d ~ /^todo/) skipped++
+		else if ($0 ~ /^not /) { nfail++; fail(1, name ": " $0) }
+		else passed++
+	}
+	END {
+		if (inblk) finish(0, 0)
+		if (status == "timeout") fail(1, "timeout: the machine did not power off in time")
+		if (!done && status != "timeout" && !("panic" in kcount))
+			fail(1, "no MINIHV-DONE (the machine stopped early)")
+		if (!blocks) fail(1, "no test binary ran")
+		printf "%s: %d passed, %d failed, %d skipped\n", m, passed, failed, skipped
+		exit failed != 0
+	}' "$log"
+}
+
+if [ "${MINIHV_PARSE_ONLY:-0}" = 1 ]; then
+	[ -f "$log" ] || { echo "$machine: no $log" >&2; exit 1; }
+	judge
+	exit
+fi
+
+# ---- payload and initramfs ------------------------------------------------
+payload=$top/build/payload-$arch
+if [ ! -d "$payload" ]; then
+	echo "$machine: no payload at build/payload-$arch (make the payload first)" >&2
+	[ "$mode" = check ] && echo "$machine: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+rm -rf "$wd" && mkdir -p "$wd"
+cp -a "$payload" "$wd/payload"
+if [ -n "$guest" ]; then
+	cp "$guest" "$wd/payload/guest"
+	chmod +x "$wd/payload/guest" 2>/dev/null || true
+fi
+"$here/fetch.sh" "$arch" >&2
+"$here/initramfs.sh" "$arch" "$wd/payload" "$wd/initramfs.cpio.gz"
+
+# ---- kernel command line --------------------------------------------------
+# loglevel=5: the console shows emergencies down to warnings (so a WARNING,
+# BUG or oops lands in console.log) but not info lines, which would
+# otherwise interleave with the tests' TAP output mid-line.
+params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
+if [ -n "$gargs" ]; then
+	enc=${gargs//%/%25}
+	enc=${enc//\"/%22}
+	enc=$(printf '%s' "$enc" | tr '\t\n' '  ')
+	params+=" minihv.guest_args=${enc// /%20}"
+fi
+[ -n "${MINIHV_TEST_TIMEOUT:-}" ] && params+=" minihv.test_timeout=$MINIHV_TEST_TIMEOUT"
+# An interactive shell when there is nothing to run and someone to type.
+[ "$mode" = run ] && [ -z "$guest" ] && [ -t 0 ] && [ "$machine" != x86-vmx ] &&
+	params+=" minihv.shell=1"
+
+interactive=0
+[ "$mode" = run ] && [ -t 0 ] && interactive=1
+if [ "$machine" = x86-vmx ]; then
+	timeout=${MINIHV_TIMEOUT:-600}
+elif [ "$interactive" = 1 ]; then
+	timeout=${MINIHV_TIMEOUT:-0}            # 0: no limit
+else
+	timeout=${MINIHV_TIMEOUT:-180}
+fi
+
+# ---- boot -----------------------------------------------------------------
+boot_qemu() {
+	local qemu append
+	case $machine in
+	arm64-*)
+		qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
+		      -cpu max,pauth-impdef=on)
+		# kvm-arm.mode=none: the built-in KVM must leave EL2 to minihv.
+		append="console=ttyAMA0 kvm-arm.mode=none"
+		# nVHE: hide VHE so the kernel drops to EL1 and the hyp stub
+		# keeps EL2.
+		[ "$machine" = arm64-nvhe ] && append+=" id_aa64mmfr1.vh=0"
+		;;
+	x86-novmx)
+		qemu=(qemu-system-x86_64)       # TCG: no VMX whatever -cpu says
+		append="console=ttyS0"
+		;;
+	esac
+	# pauth-impdef=on: the default QARMA pointer auth is 3-4x slower.
+	qemu+=(-accel tcg -smp 2 -m 1G -nographic -no-reboot -nic none
+	       -kernel "$top/build/$arch/vmlinuz" -initrd "$wd/initramfs.cpio.gz"
+	       -append "$append $params ${MINIHV_APPEND:-}")
+	printf '%q ' "${qemu[@]}" > "$wd/cmdline"
+
+	local rc
+	set +e
+	if [ "$mode" = run ]; then
+		# --foreground: QEMU keeps the terminal (stdin passes through).
+		timeout --foreground -k 5 "$timeout" "${qemu[@]}" 2>"$wd/qemu.err" |
+			tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>"$wd/qemu.err"
+		rc=$?
+	fi
+	set -e
+	# -no-reboot turns the panic=-1 reboot into a QEMU exit.
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "status=timeout"
+	else
+		echo "status=exited"
+	fi
+	echo "emulator_rc=$rc"
+	[ -s "$wd/qemu.err" ] && sed 's/^/qemu: /' "$wd/qemu.err" >&2
+	return 0
+}
+
+boot_bochs() {
+	local ips=${MINIHV_BOCHS_IPS:-50000000}
+	local cpus=${MINIHV_BOCHS_CPUS:-2}
+	local mem=${MINIHV_BOCHS_MEM:-512}
+	# Bochs has no -kernel: boot isolinux from an ISO.
+	local iso=$wd/iso
+	mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$iso/isolinux/"
+	cp -L "$top/build/$arch/vmlinuz" "$iso/vmlinuz"
+	cp "$wd/initramfs.cpio.gz" "$iso/initrd.img"
+	# tsc_early_khz = ips/1000: the model claims a 3.5 GHz TSC but Bochs'
+	# TSC ticks once per instruction; without it guest time runs ~70x slow.
+	# cryptomgr.notests and rodata=off skip boot-time self tests and the
+	# W+X page-table walk, both slow when every instruction is emulated.
+	local append="console=ttyS0,115200 cryptomgr.notests rodata=off"
+	append+=" tsc_early_khz=$((ips / 1000)) $params ${MINIHV_APPEND:-}"
+	cat > "$iso/isolinux/isolinux.cfg" <<-EOF
+	SERIAL 0 115200
+	DEFAULT linux
+	PROMPT 0
+	TIMEOUT 0
+	LABEL linux
+	  KERNEL /vmlinuz
+	  INITRD /initrd.img
+	  APPEND $append
+	EOF
+	echo "$append" > "$wd/cmdline"
+	xorriso -as mkisofs -quiet -o "$wd/boot.iso" -b isolinux/isolinux.bin \
+		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
+		-boot-info-table "$iso" 2>"$wd/xorriso.log"
+	sed -e "s|@MEM@|$mem|g" -e "s|@CPUS@|$cpus|g" -e "s|@IPS@|$ips|g" \
+	    -e "s|@ISO@|$wd/boot.iso|g" -e "s|@SERIAL@|$log|g" \
+	    "$here/bochsrc.in" > "$wd/bochsrc"
+	# Debian's Bochs has its debugger built in and stops at a prompt:
+	# continue, and quit when the simulation ends.
+	printf 'c\nquit\n' > "$wd/dbg.rc"
+	: > "$log"
+
+	bochs -q -f "$wd/bochsrc" -rc "$wd/dbg.rc" -log "$wd/bochs.log" \
+		</dev/null >"$wd/bochs.out" 2>&1 &
+	local pid=$! tailpid= start=$SECONDS status=exited
+	[ "$mode" = run ] && { tail -n +1 -f --pid="$pid" "$log" & tailpid=$!; }
+
+	# The guest's poweroff ends Bochs; a panic (panic=-1 reboots and boots
+	# again, forever) or a hang does not: kill it by PID.
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -q "Kernel panic" "$log"; then
+			status=panic; sleep 1; break
+		fi
+		if [ "$timeout" -gt 0 ] && [ $((SECONDS - start)) -ge "$timeout" ]; then
+			status=timeout; break
+		fi
+		sleep 1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in 1 2 3 4 5; do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	local rc=0
+	wait "$pid" || rc=$?
+	[ -n "$tailpid" ] && { wait "$tailpid" || true; }
+	echo "status=$status"
+	echo "emulator_rc=$rc"
+	return 0
+}
+
+echo "$machine: booting ($mode, timeout ${timeout}s, log build/$machine/console.log)" >&2
+start=$SECONDS
+if [ "$machine" = x86-vmx ]; then
+	boot_bochs > "$status_file"
+else
+	boot_qemu > "$status_file"
+fi
+echo "seconds=$((SECONDS - start))" >> "$status_file"
+echo "$machine: $(tr '\n' ' ' < "$status_file")" >&2
+
+if [ "$mode" = check ]; then
+	judge
+	exit
+fi
+
+# Run mode: the guest's rc, or 1 if the machine never reported one.
+tr -d '\r' < "$log" | grep -E 'Kernel panic|Oops|WARNING:|BUG:' | sed "s/^/$machine: /" >&2 || true
+rc=$(tr -d '\r' < "$log" | sed -n 's/.*MINIHV-GUEST rc=\([0-9]*\).*/\1/p' | tail -n1)
+if [ -z "$rc" ]; then
+	[ -z "$guest" ] && grep -q MINIHV-DONE "$log" && exit 0
+	echo "$machine: no MINIHV-GUEST result ($(sed -n 's/^status=//p' "$status_file"))" >&2
+	exit 1
+fi
+exit "$rc"

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * minihv userspace API: the one header a VMM includes.
+ *
+ * Shaped like KVM's: /dev/minihv creates VM fds, a VM fd creates vCPU fds,
+ * a vCPU fd is mmap'd for its run area and driven with MINIHV_RUN.
+ */
+#ifndef _UAPI_MINIHV_H
+#define _UAPI_MINIHV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define MINIHV_API_VERSION	1
+
+/* Limits, enforced by the module and reported by MINIHV_GET_INFO. */
+#define MINIHV_MAX_VMS		64
+#define MINIHV_MAX_VCPUS	64	/* vCPUs per VM */
+#define MINIHV_MAX_VCPU_ID	255	/* vCPU ids are 0..MAX_VCPU_ID */
+#define MINIHV_MAX_MEMSLOTS	32	/* slots in use per VM */
+#define MINIHV_MAX_MEMSLOT_ID	0xffff	/* slot ids are 0..MAX_MEMSLOT_ID */
+#define MINIHV_MAX_MEMSLOT_BYTES (4ULL << 30)
+
+enum minihv_arch {
+	MINIHV_ARCH_ARM64 = 1,
+	MINIHV_ARCH_X86_64 = 2,
+};
+
+enum minihv_mode {
+	MINIHV_MODE_NVHE = 1,	/* kernel at EL1, minihv's own code at EL2 */
+	MINIHV_MODE_VHE = 2,	/* kernel at EL2 (VHE), minihv runs there */
+	MINIHV_MODE_VMX = 3,	/* VMX root operation on every CPU */
+};
+
+/* Extensions for MINIHV_CHECK_EXTENSION; unknown ones return 0. */
+#define MINIHV_CAP_USER_MEMORY	1
+#define MINIHV_CAP_NR_VCPUS	2
+#define MINIHV_CAP_MAX_VCPU_ID	3
+#define MINIHV_CAP_NR_MEMSLOTS	4
+#define MINIHV_CAP_MAX_VMS	5
+#define MINIHV_CAP_RUN		6	/* 1 once guests can run */
+
+#define MINIHV_INFO_CPU_WORDS	16	/* bitmap of up to 1024 CPUs */
+
+/*
+ * arch_caps[] for arm64: [0] ICH_VTR_EL2 (0 without GICv3 system
+ * registers), [1] VMID bits, [2] PA bits; for x86_64: [0] IA32_VMX_BASIC,
+ * [1] IA32_VMX_EPT_VPID_CAP, [2] IA32_VMX_PROCBASED_CTLS2.
+ */
+struct minihv_info {
+	__u32 api_version;
+	__u32 arch;		/* enum minihv_arch */
+	__u32 mode;		/* enum minihv_mode */
+	__u32 nr_cpus_online;
+	__u32 nr_cpus_enabled;	/* CPUs that answered a live check */
+	__u32 nr_vms;
+	__u32 max_vms;
+	__u32 max_vcpus;
+	__u32 max_vcpu_id;
+	__u32 max_memslots;
+	__u32 max_memslot_id;
+	__u32 ipa_bits;		/* guest physical address bits */
+	__u64 max_memslot_bytes;
+	__u64 pinned_pages;	/* guest pages pinned by all VMs */
+	__u64 arch_caps[8];
+	__u64 cpus_enabled[MINIHV_INFO_CPU_WORDS];
+	__u64 reserved[8];
+};
+
+/* For MINIHV_SET_USER_MEMORY_REGION; memory_size 0 deletes the slot. */
+struct minihv_userspace_memory_region {
+	__u32 slot;
+	__u32 flags;		/* none defined yet: must be 0 */
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+};
+
+#if defined(__aarch64__)
+struct minihv_regs {
+	__u64 x[31];
+	__u64 sp;		/* SP_EL1 */
+	__u64 pc;
+	__u64 pstate;		/* SPSR layout: AArch64 EL0t, EL1t or EL1h */
+};
+#elif defined(__x86_64__)
+struct minihv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+#endif
+
+/* The exit reasons a vCPU reports in minihv_run.exit_reason. */
+enum minihv_exit_reason {
+	MINIHV_EXIT_UNKNOWN = 0,
+	MINIHV_EXIT_HYPERCALL = 1,
+	MINIHV_EXIT_IO = 2,
+	MINIHV_EXIT_MMIO = 3,
+	MINIHV_EXIT_SYSTEM_EVENT = 4,
+	MINIHV_EXIT_FAIL_ENTRY = 5,
+	MINIHV_EXIT_INTERNAL = 6,
+	MINIHV_EXIT_SHUTDOWN = 7,
+	MINIHV_EXIT_INTR = 8,
+};
+
+/* The vCPU's run area: mmap of the vCPU fd, MINIHV_GET_VCPU_MMAP_SIZE bytes. */
+struct minihv_run {
+	__u32 exit_reason;
+	__u8 immediate_exit;
+	__u8 padding[3];
+	__u64 reserved[3];
+	union {
+		struct {
+			__u64 nr;
+			__u64 args[6];
+			__u64 ret;
+		} hypercall;
+		struct {
+#define MINIHV_EXIT_IO_IN	0
+#define MINIHV_EXIT_IO_OUT	1
+			__u8 direction;
+			__u8 size;
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;	/* from the start of minihv_run */
+		} io;
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;
+			__u8 is_write;
+		} mmio;
+		struct {
+#define MINIHV_SYSTEM_EVENT_SHUTDOWN	1
+#define MINIHV_SYSTEM_EVENT_RESET	2
+			__u32 type;
+			__u32 ndata;
+			__u64 data[16];
+		} system_event;
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+		} fail_entry;
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		char padding_exit[256];
+	};
+};
+
+#define MINIHVIO	0xB9
+
+/* /dev/minihv */
+#define MINIHV_GET_API_VERSION		_IO(MINIHVIO, 0x00)
+#define MINIHV_CREATE_VM		_IO(MINIHVIO, 0x01)
+#define MINIHV_CHECK_EXTENSION		_IO(MINIHVIO, 0x03)
+#define MINIHV_GET_VCPU_MMAP_SIZE	_IO(MINIHVIO, 0x04)
+#define MINIHV_GET_INFO			_IOR(MINIHVIO, 0x05, struct minihv_info)
+
+/* VM fd */
+#define MINIHV_CREATE_VCPU		_IO(MINIHVIO, 0x41)
+#define MINIHV_SET_USER_MEMORY_REGION	\
+	_IOW(MINIHVIO, 0x46, struct minihv_userspace_memory_region)
+
+/* vCPU fd */
+#define MINIHV_RUN			_IO(MINIHVIO, 0x80)
+#define MINIHV_GET_REGS			_IOR(MINIHVIO, 0x81, struct minihv_regs)
+#define MINIHV_SET_REGS			_IOW(MINIHVIO, 0x82, struct minihv_regs)
+
+#endif /* _UAPI_MINIHV_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 VT-x: what the per-CPU VMX root code and the ops table share.
+ */
+#ifndef MINIHV_VMX_VMX_H
+#define MINIHV_VMX_VMX_H
+
+#include <linux/types.h>
+
+#include "core/arch.h"
+
+struct minihv_vmx_caps {
+	u64 basic;		/* IA32_VMX_BASIC */
+	u64 ept_vpid;		/* IA32_VMX_EPT_VPID_CAP (0 without EPT) */
+	u64 procbased2;		/* IA32_VMX_PROCBASED_CTLS2 */
+	u32 pa_bits;		/* CPUID.80000008H:EAX[7:0] */
+};
+
+extern struct minihv_vmx_caps minihv_vmx_caps;
+
+int minihv_vmx_cpu_alloc(void);
+void minihv_vmx_cpu_free(void);
+int minihv_vmx_cpu_enable(void);
+void minihv_vmx_cpu_disable(void);
+bool minihv_vmx_cpu_check(void);
+
+#endif /* MINIHV_VMX_VMX_H */
