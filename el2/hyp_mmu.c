@@ -92,7 +92,7 @@ void minihv_el2_clean_poc(const void *addr, size_t size)
 	dsb(sy);
 }
 
-static void clean_table(void *table)
+static void clean_table(u64 *table, void *unused)
 {
 	minihv_el2_clean_poc(table, PAGE_SIZE);
 }
@@ -135,7 +135,7 @@ int minihv_el2_mmu_init(struct minihv_el2 *el2)
 		minihv_pt_destroy(&el2->pgt);
 		return ret;
 	}
-	minihv_pt_for_each_table(&el2->pgt, clean_table);
+	minihv_pt_visit_tables(&el2->pgt, clean_table, NULL);
 
 	el2->ttbr0 = virt_to_phys(el2->pgt.root);
 	el2->tcr = TCR_EL2_RES1 | TCR_T0SZ(pa_bits) | TCR_TG0_4K |

@@ -108,7 +108,7 @@ int minihv_pt_map(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 }
 
 static void walk_tables(struct minihv_pgtable *pt, u64 *table, int level,
-			void (*fn)(void *table), bool free)
+			void (*fn)(u64 *table, void *arg), void *arg, bool free)
 {
 	unsigned int i;
 
@@ -117,25 +117,25 @@ static void walk_tables(struct minihv_pgtable *pt, u64 *table, int level,
 
 		if (pt->fmt->valid(pte) && pt->fmt->is_table(pte, level))
 			walk_tables(pt, phys_to_virt(pt->fmt->addr(pte)),
-				    level + 1, fn, free);
+				    level + 1, fn, arg, free);
 	}
 	if (fn)
-		fn(table);
+		fn(table, arg);
 	if (free)
 		free_page((unsigned long)table);
 }
 
-void minihv_pt_for_each_table(struct minihv_pgtable *pt,
-			      void (*fn)(void *table))
+void minihv_pt_visit_tables(struct minihv_pgtable *pt,
+			    void (*fn)(u64 *table, void *arg), void *arg)
 {
-	walk_tables(pt, pt->root, pt->start_level, fn, false);
+	walk_tables(pt, pt->root, pt->start_level, fn, arg, false);
 }
 
 void minihv_pt_destroy(struct minihv_pgtable *pt)
 {
 	if (!pt->root)
 		return;
-	walk_tables(pt, pt->root, pt->start_level, NULL, true);
+	walk_tables(pt, pt->root, pt->start_level, NULL, NULL, true);
 	pt->root = NULL;
 	pt->nr_tables = 0;
 }

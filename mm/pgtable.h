@@ -43,7 +43,7 @@ int minihv_pt_map(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 		  u64 size, unsigned int prot);
 void minihv_pt_destroy(struct minihv_pgtable *pt);
 /* Calls @fn for every table page (e.g. to clean it to the PoC). */
-void minihv_pt_for_each_table(struct minihv_pgtable *pt,
-			      void (*fn)(void *table));
+void minihv_pt_visit_tables(struct minihv_pgtable *pt,
+			    void (*fn)(u64 *table, void *arg), void *arg);
 
 #endif /* MINIHV_MM_PGTABLE_H */

@@ -58,16 +58,22 @@ static bool fixed_bits_ok(unsigned long val, u32 msr0, u32 msr1)
 	return (val & fixed0) == fixed0 && !(val & ~fixed1);
 }
 
-static int vmxon(phys_addr_t pa)
+static int vmx_on(phys_addr_t pa)
 {
-	/* CF (VMfailInvalid) or ZF (VMfailValid) set: it did not take. */
-	asm goto("1: vmxon %[pa]\n\t"
-			  "jbe %l[fail]\n\t"
-			  _ASM_EXTABLE(1b, %l[fail])
-			  : : [pa] "m"(pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
+	u8 failed = 1;
+
+	/*
+	 * CF (VMfailInvalid) or ZF (VMfailValid) set: it did not take. A
+	 * fault (#UD, #GP) skips the SETBE and leaves failed at 1.
+	 */
+	asm volatile("1: vmxon %[pa]\n\t"
+		     "setbe %[failed]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [failed] "+q"(failed)
+		     : [pa] "m"(pa)
+		     : "cc", "memory");
+	return failed ? -EIO : 0;
 }
 
 int minihv_vmx_cpu_enable(void)
@@ -96,7 +102,7 @@ int minihv_vmx_cpu_enable(void)
 		return -EIO;
 
 	cr4_set_bits(X86_CR4_VMXE);
-	if (vmxon(__pa(region))) {
+	if (vmx_on(__pa(region))) {
 		cr4_clear_bits(X86_CR4_VMXE);
 		return -EBUSY;
 	}
@@ -115,14 +121,16 @@ void minihv_vmx_cpu_disable(void)
  */
 bool minihv_vmx_cpu_check(void)
 {
-	u64 vmcs_pa = 0;
+	u64 vmcs_pa;
+	u8 ok = 0;
 
 	if (!(cr4_read_shadow() & X86_CR4_VMXE))
 		return false;
-	asm goto("1: vmptrst %[pa]\n\t"
-			  _ASM_EXTABLE(1b, %l[fault])
-			  : : [pa] "m"(vmcs_pa) : "memory" : fault);
-	return true;
-fault:
-	return false;
+	asm volatile("1: vmptrst %[pa]\n\t"
+		     "movb $1, %[ok]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ok] "+q"(ok), [pa] "=m"(vmcs_pa)
+		     : : "memory");
+	return ok;
 }

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the minihv kselftests.
+ */
+#ifndef MINIHV_SELFTEST_UTIL_H
+#define MINIHV_SELFTEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../../uapi/minihv.h"
+
+#define MINIHV_DEV	"/dev/minihv"
+
+/* Skip (not fail) when the module is absent, saying why. */
+#define REQUIRE_MINIHV() do {						\
+	if (!minihv_loaded())						\
+		SKIP(return, "%s", minihv_absent_reason());		\
+} while (0)
+
+/*
+ * The same from a FIXTURE_SETUP: 6.1's harness would still run the test
+ * body after a SKIP there, so end the test child the way the harness
+ * reports a skip (exit status 255; the reason is in shared memory).
+ */
+#define REQUIRE_MINIHV_SETUP() do {					\
+	if (!minihv_loaded())						\
+		SKIP(_exit(255), "%s", minihv_absent_reason());		\
+} while (0)
+
+bool minihv_loaded(void);
+const char *minihv_absent_reason(void);
+
+int minihv_open(void);				/* /dev/minihv or -1 */
+int minihv_create_vm(int dev);			/* VM fd or -1 */
+int minihv_info(struct minihv_info *mi);	/* 0 or -errno */
+int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
+		      unsigned long long size, void *uaddr);
+
+long meminfo_kb(const char *field);		/* e.g. "MemFree" */
+int online_cpus(void);
+int write_file(const char *path, const char *s);
+
+/* The path of minihv.ko, from $MINIHV_KO; NULL if unset. */
+const char *minihv_ko_path(void);
+int minihv_insmod(void);			/* 0 or -errno */
+int minihv_rmmod(void);				/* 0 or -errno */
+
+#endif /* MINIHV_SELFTEST_UTIL_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The minihv command-line tool: one file per subcommand, one main.
+ */
+#ifndef MINIHV_TOOLS_MINIHV_H
+#define MINIHV_TOOLS_MINIHV_H
+
+#define MINIHV_DEV "/dev/minihv"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+int minihv_open_dev(void);
+
+int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif /* MINIHV_TOOLS_MINIHV_H */
