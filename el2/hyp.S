@@ -69,8 +69,10 @@ hc_table:
 	b	hc_reset		// MINIHV_HC_RESET
 	b	hc_ich_vtr		// MINIHV_HC_ICH_VTR
 
+/* x1 returns SCTLR_EL2, so the host can see that EL2's MMU is on. */
 hc_version:
 	mov_q	x0, MINIHV_HYP_VERSION
+	mrs	x1, sctlr_el2
 	eret
 
 /*

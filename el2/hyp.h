@@ -11,7 +11,7 @@
 #define MINIHV_EL2_HYP_H
 
 #define MINIHV_HC_BASE		0xc6000000
-#define MINIHV_HC_VERSION	(MINIHV_HC_BASE + 0)	/* -> MINIHV_HYP_VERSION */
+#define MINIHV_HC_VERSION	(MINIHV_HC_BASE + 0)	/* -> version, SCTLR_EL2 */
 #define MINIHV_HC_INIT		(MINIHV_HC_BASE + 1)	/* x1: PA of hyp_cpu */
 #define MINIHV_HC_RESET		(MINIHV_HC_BASE + 2)	/* give EL2 back */
 #define MINIHV_HC_ICH_VTR	(MINIHV_HC_BASE + 3)	/* -> ICH_VTR_EL2 */

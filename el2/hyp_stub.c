@@ -18,6 +18,7 @@
 #include <linux/string.h>
 
 #include <asm/memory.h>
+#include <asm/sysreg.h>
 #include <asm/virt.h>
 
 #include "el2/el2.h"
@@ -95,9 +96,14 @@ static void nvhe_cpu_disable(void)
 		       smp_processor_id());
 }
 
+/* Our EL2 code answers, and runs with its MMU and caches on. */
 static bool nvhe_cpu_check(void)
 {
-	return hvc(MINIHV_HC_VERSION, 0) == MINIHV_HYP_VERSION;
+	const unsigned long on = SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I;
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(MINIHV_HC_VERSION, &res);
+	return res.a0 == MINIHV_HYP_VERSION && (res.a1 & on) == on;
 }
 
 /* A CPU that lost power comes back through the kernel, i.e. the stub. */

@@ -5,6 +5,9 @@
 # (arm64-vhe, arm64-nvhe, x86-vmx, x86-novmx), then "N passed, N failed".
 # Exits non-zero if any machine failed.
 set -euo pipefail
+# The whole script is one compound command, parsed before it runs: a long
+# Bochs boot then survives the script file being edited or checked out.
+{
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -66,3 +69,4 @@ done
 printf '%s\n' "${summaries[@]}"
 echo "$total_pass passed, $total_fail failed"
 exit "$bad"
+}

@@ -66,8 +66,10 @@ done
 root=$out/root
 hdr=$root/usr/src/linux-headers-$abi-$arch
 common=$root/usr/src/linux-headers-$abi-common
-[ -f "$hdr/Makefile" ] && [ -d "$common" ] ||
-	{ echo "fetch: headers missing after extraction" >&2; exit 1; }
+if [ ! -f "$hdr/Makefile" ] || [ ! -d "$common" ]; then
+	echo "fetch: headers missing after extraction" >&2
+	exit 1
+fi
 
 # Fix 1: the arch headers include the common ones by absolute path.
 sed -i "s|/usr/src/linux-headers-$abi-common|$common|g" "$hdr/Makefile"
@@ -93,10 +95,10 @@ bb=$root/bin/busybox
 [ -f "$bb" ] || bb=$root/usr/bin/busybox
 
 # Relative links, so they survive a copy of build/.
-ln -sfn "${hdr#$out/}" "$out/kdir"
+ln -sfn "${hdr#"$out"/}" "$out/kdir"
 ln -sfn "root/boot/vmlinuz-$abi-$arch" "$out/vmlinuz"
-ln -sfn "${bb#$out/}" "$out/busybox"
-ln -sfn "${mods#$out/}" "$out/modules"
+ln -sfn "${bb#"$out"/}" "$out/busybox"
+ln -sfn "${mods#"$out"/}" "$out/modules"
 [ "$arch" = arm64 ] && ln -sfn fdt-root "$out/fdt"
 
 for l in kdir/Makefile vmlinuz busybox modules; do

@@ -2,7 +2,7 @@
 # Boot one emulated test machine with the payload and, in check mode, judge
 # the kselftest TAP output it prints on its serial console.
 #
-# Usage: scripts/machine.sh <machine> <check|run> [guest-file] [guest-args]
+# Usage: scripts/machine.sh <machine> <check|run> [guest-file] [guest-args...]
 #   machine: arm64-vhe | arm64-nvhe | x86-vmx | x86-novmx
 #   expects the payload in build/payload-<arm64|amd64>/ (minihv.ko, minihv,
 #   tests/); writes build/<machine>/{initramfs.cpio.gz,console.log,...}.
@@ -12,6 +12,7 @@
 #   MINIHV_APPEND        extra kernel command line (later words win)
 #   MINIHV_TEST_TIMEOUT  seconds per test binary, enforced inside the machine
 #   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
+#   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
 #   MINIHV_PARSE_ONLY=1  do not boot; judge the existing console.log again
 # Check mode prints failure lines, then exactly one line
 #   <machine>: N passed, N failed, N skipped
@@ -21,6 +22,9 @@
 # '"' -> %22, whitespace -> %20; scripts/init decodes them and splits at
 # spaces, so a single argument cannot contain a space.
 set -euo pipefail
+# The whole script is one compound command, parsed before it runs: a long
+# Bochs boot then survives the script file being edited or checked out.
+{
 
 usage() {
 	echo "usage: machine.sh arm64-vhe|arm64-nvhe|x86-vmx|x86-novmx check|run [guest-file] [guest-args]" >&2
@@ -29,7 +33,9 @@ usage() {
 machine=${1:-}
 mode=${2:-}
 guest=${3:-}
-gargs=${4:-}
+# Everything after the guest file is guest args: `machine.sh m run g --mem 64M`
+# and `machine.sh m run g "--mem 64M"` mean the same.
+gargs="${*:4}"
 case $machine in
 arm64-vhe|arm64-nvhe) arch=arm64 ;;
 x86-vmx|x86-novmx) arch=amd64 ;;
@@ -77,6 +83,7 @@ judge() {
 			extra = 1; why = "exit rc=" rc " without a failed result"
 		}
 		if (bail != "") why = why (why ? "; " : "") bail
+		if (extra && has_end && rc != 0 && why !~ /exit rc=/) why = why "; exit rc=" rc
 		if (extra) fail(extra, name ": " why)
 		inblk = 0
 	}
@@ -101,8 +108,9 @@ judge() {
 		n = $0; sub(/.*MINIHV-TEST-END /, "", n)
 		rc = n; sub(/ .*/, "", n)
 		if (rc ~ / rc=[0-9]+/) { sub(/.* rc=/, "", rc); sub(/[^0-9].*/, "", rc) } else rc = -1
-		if (!inblk || n != name) { fail(1, n ": MINIHV-TEST-END without BEGIN"); inblk = 0 }
-		else finish(1, rc + 0)
+		if (inblk && n == name) { finish(1, rc + 0); next }
+		if (inblk) finish(0, 0)
+		fail(1, n ": MINIHV-TEST-END without BEGIN")
 		next
 	}
 	/MINIHV-DONE/ { done = 1 }
@@ -124,7 +132,7 @@ judge() {
 		# already explains the missing DONE.
 		if (!done && status != "timeout" && !("panic" in kcount) && !truncated)
 			fail(1, "no MINIHV-DONE (the machine stopped early)")
-		if (!blocks) fail(1, "no test binary ran")
+		if (!blocks && done) fail(1, "no test binary ran")
 		printf "%s: %d passed, %d failed, %d skipped\n", m, passed, failed, skipped
 		exit failed != 0
 	}' "$log"
@@ -137,9 +145,9 @@ if [ "${MINIHV_PARSE_ONLY:-0}" = 1 ]; then
 fi
 
 # ---- payload and initramfs ------------------------------------------------
-payload=$top/build/payload-$arch
+payload=${MINIHV_PAYLOAD_ROOT:-$top/build}/payload-$arch
 if [ ! -d "$payload" ]; then
-	echo "$machine: no payload at build/payload-$arch (make the payload first)" >&2
+	echo "$machine: no payload at $payload (make the payload first)" >&2
 	[ "$mode" = check ] && echo "$machine: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
@@ -183,6 +191,8 @@ boot_qemu() {
 	local qemu append
 	case $machine in
 	arm64-*)
+		# pauth-impdef=on: the default QARMA pointer auth is 3-4x slower.
+		# shellcheck disable=SC2054 # commas inside one -M/-cpu value
 		qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 		      -cpu max,pauth-impdef=on)
 		# kvm-arm.mode=none: the built-in KVM must leave EL2 to minihv.
@@ -196,7 +206,6 @@ boot_qemu() {
 		append="console=ttyS0"
 		;;
 	esac
-	# pauth-impdef=on: the default QARMA pointer auth is 3-4x slower.
 	qemu+=(-accel tcg -smp 2 -m 1G -nographic -no-reboot -nic none
 	       -kernel "$top/build/$arch/vmlinuz" -initrd "$wd/initramfs.cpio.gz"
 	       -append "$append $params ${MINIHV_APPEND:-}")
@@ -207,7 +216,7 @@ boot_qemu() {
 	if [ "$mode" = run ]; then
 		# --foreground: QEMU keeps the terminal (stdin passes through).
 		timeout --foreground -k 5 "$timeout" "${qemu[@]}" 2>"$wd/qemu.err" |
-			tee "$log"
+			tee "$log" >&3
 		rc=${PIPESTATUS[0]}
 	else
 		timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>"$wd/qemu.err"
@@ -268,8 +277,11 @@ boot_bochs() {
 
 	bochs -q -f "$wd/bochsrc" -rc "$wd/dbg.rc" -log "$wd/bochs.log" \
 		</dev/null >"$wd/bochs.out" 2>&1 &
-	local pid=$! tailpid= start=$SECONDS status=exited
-	[ "$mode" = run ] && { tail -n +1 -f --pid="$pid" "$log" & tailpid=$!; }
+	local pid=$! tailpid='' start=$SECONDS status=exited
+	if [ "$mode" = run ]; then
+		tail -n +1 -f --pid="$pid" "$log" >&3 &
+		tailpid=$!
+	fi
 
 	# The guest's poweroff ends Bochs; a panic (panic=-1 reboots and boots
 	# again, forever) or a hang does not: kill it by PID.
@@ -295,6 +307,9 @@ boot_bochs() {
 	return 0
 }
 
+# fd 3: the caller's stdout, for the live console in run mode (the boot
+# functions' own stdout goes to the status file).
+exec 3>&1
 echo "$machine: booting ($mode, timeout ${timeout}s, log build/$machine/console.log)" >&2
 start=$SECONDS
 if [ "$machine" = x86-vmx ]; then
@@ -311,7 +326,10 @@ if [ "$mode" = check ]; then
 fi
 
 # Run mode: the guest's rc, or 1 if the machine never reported one.
-tr -d '\r' < "$log" | grep -E 'Kernel panic|Oops|WARNING:|BUG:' | sed "s/^/$machine: /" >&2 || true
+# Kernel trouble as judge() sees it, as a hint only.
+tr -d '\r' < "$log" |
+	grep -E 'Kernel panic|Oops|\[#[0-9]+\]|WARNING: (CPU: [0-9]+ PID:|at )|BUG:|kernel BUG at' |
+	sed "s/^/$machine: /" >&2 || true
 rc=$(tr -d '\r' < "$log" | sed -n 's/.*MINIHV-GUEST rc=\([0-9]*\).*/\1/p' | tail -n1)
 if [ -z "$rc" ]; then
 	[ -z "$guest" ] && grep -q MINIHV-DONE "$log" && exit 0
@@ -319,3 +337,4 @@ if [ -z "$rc" ]; then
 	exit 1
 fi
 exit "$rc"
+}

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -143,6 +144,42 @@ TEST_F_TIMEOUT(slow, cpu_hotplug, 120)
 	ASSERT_EQ(0, write_file(ctl, "1"));
 	ASSERT_EQ(0, minihv_info(&mi));
 	EXPECT_EQ(n, mi.nr_cpus_enabled);
+}
+
+/*
+ * Last: every load, unload and hotplug above left no minihv error (e.g.
+ * "the hyp stub does not answer after give-back") and no kernel warning.
+ */
+FIXTURE(last) {};
+FIXTURE_SETUP(last) {}
+FIXTURE_TEARDOWN(last) {}
+
+/* The harness runs fixtures in order of declaration: this one is last. */
+TEST_F(last, kernel_log_clean)
+{
+	static char buf[1 << 17];
+	char *line, *save = NULL;
+	int n, bad = 0;
+
+	if (!minihv_loaded())
+		SKIP(return, "minihv is not loaded: its refusal is an error line");
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* "<3>" and above: error, critical, alert, emergency. */
+		bool minihv_err = line[0] == '<' && line[1] <= '3' &&
+				  strstr(line, "minihv: ");
+
+		/* WARN() and BUG() splats, not pr_warn() texts. */
+		if (minihv_err || strstr(line, "WARNING: CPU:") ||
+		    strstr(line, "BUG: ") || strstr(line, "Oops")) {
+			TH_LOG("%s", line);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
 }
 
 TEST_HARNESS_MAIN

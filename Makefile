@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# minihv
+#   make                 minihv.ko for the running kernel, and tools/minihv
+#   make check           everything, in the four emulated test machines
+#   make run             boot a test machine and show minihv working
+#
+# Cross-build the module: make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+MACHINE ?= arm64-nvhe
+GUEST ?=
+GUEST_ARGS ?=
+
+CFLAGS_TOOL := -O2 -Wall -Wextra
+
+.PHONY: all module tool selftests clean setup lint build check run
+
+all: module tool
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool: tools/minihv
+
+tools/minihv: tools/*.c tools/*.h uapi/minihv.h
+	$(CC) $(CFLAGS_TOOL) -o $@ tools/*.c
+
+# Native kselftests, for a real machine: run them with selftests/run.sh.
+selftests:
+	scripts/ksrc.sh
+	mkdir -p build/selftests
+	for t in selftests/*_test.c; do \
+		$(CC) -O2 -Wall -I build/ksrc/tools/testing/selftests \
+			-I selftests -o build/selftests/$$(basename $$t .c) \
+			$$t selftests/lib/minihv_util.c || exit 1; \
+	done
+
+clean:
+	rm -rf build tools/minihv
+	find . -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \
+		| xargs rm -f
+
+setup:
+	scripts/setup.sh
+
+lint: setup
+	scripts/lint.sh
+
+build: setup
+	scripts/build.sh arm64
+	scripts/build.sh amd64
+
+# The test command (README, .ci/run): build, lint, four machines, summary.
+check: build lint
+	scripts/check.sh
+
+run: setup
+	scripts/build.sh $(if $(filter x86-%,$(MACHINE)),amd64,arm64)
+	scripts/machine.sh $(MACHINE) run $(GUEST) $(GUEST_ARGS)
