@@ -56,6 +56,22 @@ static unsigned long lookup_kernel_symbol(const char *name)
 	return lookup(name);
 }
 
+/*
+ * Our EL2 code answers, runs with its MMU and caches on, and refuses a
+ * call it does not know (just past the table) instead of hanging.
+ */
+static bool nvhe_cpu_check(void)
+{
+	const unsigned long on = SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I;
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(MINIHV_HC_VERSION, &res);
+	if (res.a0 != MINIHV_HYP_VERSION || (res.a1 & on) != on)
+		return false;
+	return hvc(MINIHV_HC_BASE + MINIHV_HC_NR, 0) ==
+	       (unsigned long)MINIHV_HC_UNKNOWN;
+}
+
 static int nvhe_cpu_enable(void)
 {
 	struct hyp_cpu *hc = this_cpu_read(hyp_cpu);
@@ -73,7 +89,7 @@ static int nvhe_cpu_enable(void)
 		goto out;
 	}
 	ret = hvc(MINIHV_HC_INIT, virt_to_phys(hc));
-	if (ret || hvc(MINIHV_HC_VERSION, 0) != MINIHV_HYP_VERSION) {
+	if (ret || !nvhe_cpu_check()) {
 		hvc(MINIHV_HC_RESET, 0);
 		err = -EIO;
 		goto out;
@@ -94,16 +110,6 @@ static void nvhe_cpu_disable(void)
 	if (!stub_answers())
 		pr_err("CPU %d: the hyp stub does not answer after give-back\n",
 		       smp_processor_id());
-}
-
-/* Our EL2 code answers, and runs with its MMU and caches on. */
-static bool nvhe_cpu_check(void)
-{
-	const unsigned long on = SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I;
-	struct arm_smccc_res res;
-
-	arm_smccc_1_1_hvc(MINIHV_HC_VERSION, &res);
-	return res.a0 == MINIHV_HYP_VERSION && (res.a1 & on) == on;
 }
 
 /* A CPU that lost power comes back through the kernel, i.e. the stub. */
