@@ -14,7 +14,7 @@ GUEST_ARGS ?=
 
 CFLAGS_TOOL := -O2 -Wall -Wextra
 
-.PHONY: all module tool selftests clean setup lint build check run
+.PHONY: all module tool selftests clean distclean setup lint build check run
 
 all: module tool
 
@@ -36,11 +36,17 @@ selftests:
 			$$t selftests/lib/minihv_util.c || exit 1; \
 	done
 
+# Build products; the downloaded kernels in build/ stay (see distclean).
 clean:
-	rm -rf build tools/minihv
-	find . -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-		-o -name '.*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \
+	rm -rf tools/minihv build/mod-* build/payload-* build/selftests \
+		build/arm64-* build/x86-* build/check-*
+	find . -path ./build -prune -o \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name 'modules.order' -o -name 'Module.symvers' \) -print \
 		| xargs rm -f
+
+distclean: clean
+	rm -rf build
 
 setup:
 	scripts/setup.sh
