@@ -251,7 +251,10 @@ boot_bochs() {
 	# noxsave: Bochs' skylake_x CPUID reports an XSAVE area size the kernel
 	# disagrees with (2432 != 2688); the kernel WARNs and turns XSAVE off
 	# itself. Saying so up front gives the same FPU setup without the WARN.
-	local append="console=ttyS0,115200 cryptomgr.notests noxsave"
+	# idle=halt: with the model's MONITOR/MWAIT (intel_idle knows SKX) an
+	# idle CPU once never woke for its stop_machine thread during CPU
+	# offline (CPU 0 soft-locked in multi_cpu_stop); HLT idle wakes by IPI.
+	local append="console=ttyS0,115200 cryptomgr.notests noxsave idle=halt"
 	append+=" tsc_early_khz=$((ips / 1000)) $params ${MINIHV_APPEND:-}"
 	cat > "$iso/isolinux/isolinux.cfg" <<-EOF
 	SERIAL 0 115200
