@@ -33,7 +33,7 @@ selftests:
 	for t in selftests/*_test.c; do \
 		$(CC) -O2 -Wall -I build/ksrc/tools/testing/selftests \
 			-I selftests -o build/selftests/$$(basename $$t .c) \
-			$$t selftests/lib/minihv_util.c || exit 1; \
+			$$t selftests/lib/*.c || exit 1; \
 	done
 
 # Build products; the downloaded kernels in build/ stay (see distclean).

@@ -13,6 +13,7 @@
 
 #include "uapi/minihv.h"
 
+struct minihv_memslot;
 struct minihv_vm;
 struct minihv_vcpu;
 
@@ -45,7 +46,16 @@ struct minihv_arch_ops {
 	int (*check_regs)(const struct minihv_regs *regs);
 	void (*reset_regs)(struct minihv_regs *regs);
 
-	/* NULL until the architecture can run guests. */
+	/*
+	 * Guests. All NULL until the architecture (or mode) can run them;
+	 * then MINIHV_CAP_RUN is 1. Slot hooks run under vm->lock.
+	 */
+	int (*vm_init)(struct minihv_vm *vm);
+	void (*vm_destroy)(struct minihv_vm *vm);
+	int (*map_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);
+	void (*unmap_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);
+	int (*vcpu_init)(struct minihv_vcpu *vcpu);
+	void (*vcpu_destroy)(struct minihv_vcpu *vcpu);
 	int (*vcpu_run)(struct minihv_vcpu *vcpu);
 };
 

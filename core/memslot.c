@@ -22,8 +22,11 @@ static int find_slot(struct minihv_vm *vm, u32 id)
 	return -1;
 }
 
+/* Out of the guest's tables (and TLBs) first, then unpinned. */
 static void slot_free(struct minihv_vm *vm, struct minihv_memslot *slot)
 {
+	if (minihv_ops->unmap_slot)
+		minihv_ops->unmap_slot(vm, slot);
 	unpin_user_pages(slot->pages, slot->npages);
 	account_locked_vm(vm->mm, slot->npages, false);
 	atomic64_sub(slot->npages, &minihv_pinned_pages);
@@ -113,7 +116,6 @@ int minihv_memslot_set(struct minihv_vm *vm,
 		ret = -EINVAL;
 		if (idx < 0)
 			goto out;
-		/* Later: unmap from stage-2/EPT and flush before unpinning. */
 		slot_free(vm, vm->slots[idx]);
 		vm->slots[idx] = vm->slots[--vm->nr_slots];
 		vm->slots[vm->nr_slots] = NULL;
@@ -143,6 +145,14 @@ int minihv_memslot_set(struct minihv_vm *vm,
 	if (ret) {
 		kfree(slot);
 		goto out;
+	}
+	if (minihv_ops->map_slot) {
+		ret = minihv_ops->map_slot(vm, slot);
+		if (ret) {
+			/* unmap_slot copes with a partial map. */
+			slot_free(vm, slot);
+			goto out;
+		}
 	}
 	vm->slots[vm->nr_slots++] = slot;
 out:

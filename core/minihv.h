@@ -34,6 +34,7 @@ struct minihv_vcpu {
 	struct minihv_run *run;		/* one page, mmap'd by userspace */
 	struct mutex lock;		/* serializes the vCPU's ioctls */
 	struct minihv_regs regs;	/* guarded by @lock */
+	void *arch;
 };
 
 struct minihv_vm {
@@ -46,6 +47,7 @@ struct minihv_vm {
 	unsigned int nr_slots;
 	struct minihv_vcpu *vcpus[MINIHV_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	void *arch;
 };
 
 int minihv_vm_create(void);

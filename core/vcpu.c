@@ -106,6 +106,8 @@ static const struct file_operations vcpu_fops = {
 
 void minihv_vcpu_free(struct minihv_vcpu *vcpu)
 {
+	if (vcpu->arch && minihv_ops->vcpu_destroy)
+		minihv_ops->vcpu_destroy(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 }
@@ -131,6 +133,14 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
 	minihv_ops->reset_regs(&vcpu->regs);
+	if (minihv_ops->vcpu_init) {
+		int ret = minihv_ops->vcpu_init(vcpu);
+
+		if (ret) {
+			minihv_vcpu_free(vcpu);
+			return ret;
+		}
+	}
 
 	mutex_lock(&vm->lock);
 	for (i = 0; i < vm->nr_vcpus; i++) {

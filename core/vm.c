@@ -22,6 +22,8 @@ static void vm_free(struct kref *ref)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		minihv_vcpu_free(vm->vcpus[i]);
 	minihv_memslot_free_all(vm);
+	if (minihv_ops->vm_destroy)
+		minihv_ops->vm_destroy(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&minihv_nr_vms);
@@ -84,6 +86,15 @@ int minihv_vm_create(void)
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	if (minihv_ops->vm_init) {
+		int ret = minihv_ops->vm_init(vm);
+
+		if (ret) {
+			kfree(vm);
+			atomic_dec(&minihv_nr_vms);
+			return ret;
+		}
+	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 

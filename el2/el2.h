@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "core/arch.h"
+#include "el2/hyp.h"
 #include "mm/pgtable.h"
 
 /* What minihv learnt about this CPU's EL2, in either mode. */
@@ -28,6 +29,39 @@ struct minihv_el2 {
 	u32 pa_bits;
 	u64 ttbr0, tcr, mair, sctlr;
 };
+
+/* An arm64 VM: its stage-2 table and VMID. */
+struct el2_vm {
+	struct minihv_pgtable s2;
+	u16 vmid;
+	u64 vttbr, vtcr;
+};
+
+struct el2_vcpu_ctx;
+
+/* An arm64 vCPU: its world-switch context, and what RUN owes it. */
+struct el2_vcpu {
+	struct el2_vcpu_ctx *ctx;
+	int pending;		/* enum el2_pending (exit.c) */
+	u8 mmio_srt, mmio_len;
+	bool mmio_sign, mmio_64;
+};
+
+/* How the mode (nVHE: host calls) enters a guest and flushes a VMID. */
+struct minihv_el2_world {
+	u64 (*enter)(struct el2_vcpu_ctx *ctx);
+	void (*flush_vmid)(u64 vttbr);
+};
+
+extern struct minihv_el2_world minihv_el2_world;
+
+int minihv_el2_vm_init(struct minihv_vm *vm);
+void minihv_el2_vm_destroy(struct minihv_vm *vm);
+int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
+void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
+int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
+void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
+int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 
 int minihv_el2_mmu_init(struct minihv_el2 *el2);
 void minihv_el2_mmu_exit(struct minihv_el2 *el2);

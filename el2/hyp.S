@@ -14,6 +14,8 @@
 #include <asm/virt.h>
 
 #include "hyp.h"
+#include "uapi/minihv.h"
+#include "world_switch.h"
 
 	.section .minihv.hyp.text, "ax"
 
@@ -68,6 +70,8 @@ hc_table:
 	b	hc_init			// MINIHV_HC_INIT
 	b	hc_reset		// MINIHV_HC_RESET
 	b	hc_ich_vtr		// MINIHV_HC_ICH_VTR
+	b	hc_vcpu_run		// MINIHV_HC_VCPU_RUN
+	b	hc_flush_vmid		// MINIHV_HC_FLUSH_VMID
 
 /* x1 returns SCTLR_EL2, so the host can see that EL2's MMU is on. */
 hc_version:
@@ -92,6 +96,8 @@ hc_init:
 	isb
 	/* Whatever the TLB holds for EL2 predates our tables. */
 	tlbi	alle2
+	/* Guest entries of an earlier load may carry VMIDs we hand out. */
+	tlbi	alle1
 	dsb	nsh
 	ldr	x2, [x1, #HYP_CPU_SCTLR]
 	msr	sctlr_el2, x2
@@ -124,12 +130,233 @@ hc_ich_vtr:
 	mrs_s	x0, SYS_ICH_VTR_EL2
 	eret
 
+/*
+ * x1: VTTBR of a VM whose stage-2 lost mappings. Invalidate its stage-1
+ * and stage-2 entries on every CPU (inner shareable); the host runs with
+ * VMID 0, which no guest gets.
+ */
+hc_flush_vmid:
+	msr	vttbr_el2, x1
+	isb
+	dsb	ishst
+	tlbi	vmalls12e1is
+	dsb	ish
+	msr	vttbr_el2, xzr
+	isb
+	mov	x0, #0
+	eret
+
+/*
+ * Enter a guest: x1 is the PA of its struct el2_vcpu_ctx. The host's
+ * x4..x30 (SMCCC 1.1 keeps them), its EL1 system registers and its EL2
+ * controls go to this CPU's hyp_cpu; the guest's come from ctx. Returns
+ * to the host in x0 the EL2_EXIT_* of the vector the guest left through.
+ */
+hc_vcpu_run:
+	mrs	x2, tpidr_el2
+	stp	x4, x5, [x2, #(HYP_CPU_HOST_REGS + 0 * 8)]
+	stp	x6, x7, [x2, #(HYP_CPU_HOST_REGS + 2 * 8)]
+	stp	x8, x9, [x2, #(HYP_CPU_HOST_REGS + 4 * 8)]
+	stp	x10, x11, [x2, #(HYP_CPU_HOST_REGS + 6 * 8)]
+	stp	x12, x13, [x2, #(HYP_CPU_HOST_REGS + 8 * 8)]
+	stp	x14, x15, [x2, #(HYP_CPU_HOST_REGS + 10 * 8)]
+	stp	x16, x17, [x2, #(HYP_CPU_HOST_REGS + 12 * 8)]
+	stp	x18, x19, [x2, #(HYP_CPU_HOST_REGS + 14 * 8)]
+	stp	x20, x21, [x2, #(HYP_CPU_HOST_REGS + 16 * 8)]
+	stp	x22, x23, [x2, #(HYP_CPU_HOST_REGS + 18 * 8)]
+	stp	x24, x25, [x2, #(HYP_CPU_HOST_REGS + 20 * 8)]
+	stp	x26, x27, [x2, #(HYP_CPU_HOST_REGS + 22 * 8)]
+	stp	x28, x29, [x2, #(HYP_CPU_HOST_REGS + 24 * 8)]
+	str	x30, [x2, #(HYP_CPU_HOST_REGS + 26 * 8)]
+	str	x1, [x2, #HYP_CPU_VCPU]
+
+	mov	x4, x2				// hyp_cpu
+	mov	x0, x1				// ctx
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x4, #HYP_CPU_HOST_ELR]
+	mrs	x2, hcr_el2
+	mrs	x3, mdcr_el2
+	stp	x2, x3, [x4, #HYP_CPU_HOST_HCR]
+	mrs	x2, cptr_el2
+	mrs	x3, cnthctl_el2
+	stp	x2, x3, [x4, #HYP_CPU_HOST_CPTR]
+	add	x5, x4, #HYP_CPU_HOST_SYS
+	el1_sysregs sys_save2, x5
+
+	add	x5, x0, #CTX_SYS
+	el1_sysregs sys_load2, x5
+	fpsimd_load x0
+	ldp	x2, x3, [x0, #CTX_VTTBR]
+	msr	vttbr_el2, x2
+	msr	vtcr_el2, x3
+	/* MDCR and CPTR: trap bits added to the host's (keeps HPMN). */
+	ldp	x2, x3, [x0, #CTX_VMPIDR]
+	msr	vmpidr_el2, x2
+	mrs	x2, mdcr_el2
+	orr	x3, x3, x2
+	msr	mdcr_el2, x3
+	ldp	x3, x2, [x0, #CTX_CPTR]
+	msr	cnthctl_el2, x2
+	mrs	x2, cptr_el2
+	orr	x3, x3, x2
+	msr	cptr_el2, x3
+	ldp	x2, x3, [x0, #CTX_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	adr	x2, guest_vectors
+	msr	vbar_el2, x2
+	/* Last, so that an EL2 fault above still finds the host's HCR. */
+	ldr	x2, [x0, #CTX_HCR]
+	msr	hcr_el2, x2
+	isb
+
+	ldp	x2, x3, [x0, #(2 * 8)]
+	ldp	x4, x5, [x0, #(4 * 8)]
+	ldp	x6, x7, [x0, #(6 * 8)]
+	ldp	x8, x9, [x0, #(8 * 8)]
+	ldp	x10, x11, [x0, #(10 * 8)]
+	ldp	x12, x13, [x0, #(12 * 8)]
+	ldp	x14, x15, [x0, #(14 * 8)]
+	ldp	x16, x17, [x0, #(16 * 8)]
+	ldp	x18, x19, [x0, #(18 * 8)]
+	ldp	x20, x21, [x0, #(20 * 8)]
+	ldp	x22, x23, [x0, #(22 * 8)]
+	ldp	x24, x25, [x0, #(24 * 8)]
+	ldp	x26, x27, [x0, #(26 * 8)]
+	ldp	x28, x29, [x0, #(28 * 8)]
+	ldr	x30, [x0, #(30 * 8)]
+	ldp	x0, x1, [x0, #(0 * 8)]
+	eret
+
 hc_stub_err:
 	mov_q	x0, HVC_STUB_ERR
 	eret
 
 hc_unknown:
 	mov	x0, #MINIHV_HC_UNKNOWN
+	eret
+
+/*
+ * Vectors while a guest runs. Everything it does not handle itself (the
+ * no-op hypercall) goes back to the host with the vector's EL2_EXIT_*.
+ */
+	.macro	guest_vector code
+	.align	7
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\code
+	b	guest_exit
+	.endm
+
+	.align	11
+guest_vectors:
+	vector	hyp_panic		// EL2t sync
+	vector	hyp_panic		// EL2t IRQ
+	vector	hyp_panic		// EL2t FIQ
+	vector	hyp_panic		// EL2t SError
+	vector	hyp_panic		// EL2h sync
+	vector	hyp_panic		// EL2h IRQ
+	vector	hyp_panic		// EL2h FIQ
+	vector	hyp_panic		// EL2h SError
+	vector	guest_sync		// EL1 AArch64 sync
+	guest_vector EL2_EXIT_IRQ	// EL1 AArch64 IRQ
+	guest_vector EL2_EXIT_FIQ	// EL1 AArch64 FIQ
+	guest_vector EL2_EXIT_SERROR	// EL1 AArch64 SError
+	guest_vector EL2_EXIT_SYNC	// EL1 AArch32 sync: not entered
+	guest_vector EL2_EXIT_IRQ
+	guest_vector EL2_EXIT_FIQ
+	guest_vector EL2_EXIT_SERROR
+
+	.align	7
+/* The no-op hypercall costs no trip to the host: the bare transition. */
+guest_sync:
+	stp	x0, x1, [sp, #-16]!
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
+	cmp	x1, #ESR_ELx_EC_HVC64
+	b.ne	1f
+	mov_q	x1, MINIHV_HCALL_NOP
+	cmp	x0, x1
+	b.ne	1f
+	ldp	x0, x1, [sp], #16
+	mov	x0, #0
+	eret
+1:	mov	x1, #EL2_EXIT_SYNC
+	b	guest_exit
+
+/*
+ * The guest's x0/x1 are on the EL2 stack, x1 holds the exit code. Save
+ * the guest, put the host back, and return from its MINIHV_HC_VCPU_RUN.
+ */
+guest_exit:
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #HYP_CPU_VCPU]
+	stp	x2, x3, [x0, #(2 * 8)]
+	stp	x4, x5, [x0, #(4 * 8)]
+	stp	x6, x7, [x0, #(6 * 8)]
+	stp	x8, x9, [x0, #(8 * 8)]
+	stp	x10, x11, [x0, #(10 * 8)]
+	stp	x12, x13, [x0, #(12 * 8)]
+	stp	x14, x15, [x0, #(14 * 8)]
+	stp	x16, x17, [x0, #(16 * 8)]
+	stp	x18, x19, [x0, #(18 * 8)]
+	stp	x20, x21, [x0, #(20 * 8)]
+	stp	x22, x23, [x0, #(22 * 8)]
+	stp	x24, x25, [x0, #(24 * 8)]
+	stp	x26, x27, [x0, #(26 * 8)]
+	stp	x28, x29, [x0, #(28 * 8)]
+	str	x30, [x0, #(30 * 8)]
+	mov	x19, x1				// exit code
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0, #(0 * 8)]
+
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #CTX_PC]
+	mrs	x2, esr_el2
+	mrs	x3, far_el2
+	stp	x2, x3, [x0, #CTX_ESR]
+	mrs	x2, hpfar_el2
+	str	x2, [x0, #CTX_HPFAR]
+	add	x5, x0, #CTX_SYS
+	el1_sysregs sys_save2, x5
+	fpsimd_save x0
+
+	mrs	x4, tpidr_el2
+	str	xzr, [x4, #HYP_CPU_VCPU]
+	ldp	x2, x3, [x4, #HYP_CPU_HOST_HCR]
+	msr	hcr_el2, x2
+	msr	mdcr_el2, x3
+	ldp	x2, x3, [x4, #HYP_CPU_HOST_CPTR]
+	msr	cptr_el2, x2
+	msr	cnthctl_el2, x3
+	/* The host's EL1&0 regime is tagged with VMID 0. */
+	msr	vttbr_el2, xzr
+	add	x5, x4, #HYP_CPU_HOST_SYS
+	el1_sysregs sys_load2, x5
+	ldp	x2, x3, [x4, #HYP_CPU_HOST_ELR]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	adr	x2, __minihv_hyp_start
+	msr	vbar_el2, x2
+	isb
+
+	mov	x0, x19
+	mov	x1, x4
+	ldp	x4, x5, [x1, #(HYP_CPU_HOST_REGS + 0 * 8)]
+	ldp	x6, x7, [x1, #(HYP_CPU_HOST_REGS + 2 * 8)]
+	ldp	x8, x9, [x1, #(HYP_CPU_HOST_REGS + 4 * 8)]
+	ldp	x10, x11, [x1, #(HYP_CPU_HOST_REGS + 6 * 8)]
+	ldp	x12, x13, [x1, #(HYP_CPU_HOST_REGS + 8 * 8)]
+	ldp	x14, x15, [x1, #(HYP_CPU_HOST_REGS + 10 * 8)]
+	ldp	x16, x17, [x1, #(HYP_CPU_HOST_REGS + 12 * 8)]
+	ldp	x18, x19, [x1, #(HYP_CPU_HOST_REGS + 14 * 8)]
+	ldp	x20, x21, [x1, #(HYP_CPU_HOST_REGS + 16 * 8)]
+	ldp	x22, x23, [x1, #(HYP_CPU_HOST_REGS + 18 * 8)]
+	ldp	x24, x25, [x1, #(HYP_CPU_HOST_REGS + 20 * 8)]
+	ldp	x26, x27, [x1, #(HYP_CPU_HOST_REGS + 22 * 8)]
+	ldp	x28, x29, [x1, #(HYP_CPU_HOST_REGS + 24 * 8)]
+	ldr	x30, [x1, #(HYP_CPU_HOST_REGS + 26 * 8)]
 	eret
 
 /*

@@ -15,18 +15,95 @@
 #define MINIHV_HC_INIT		(MINIHV_HC_BASE + 1)	/* x1: PA of hyp_cpu */
 #define MINIHV_HC_RESET		(MINIHV_HC_BASE + 2)	/* give EL2 back */
 #define MINIHV_HC_ICH_VTR	(MINIHV_HC_BASE + 3)	/* -> ICH_VTR_EL2 */
-#define MINIHV_HC_NR		4
+#define MINIHV_HC_VCPU_RUN	(MINIHV_HC_BASE + 4)	/* x1: PA of ctx -> exit */
+#define MINIHV_HC_FLUSH_VMID	(MINIHV_HC_BASE + 5)	/* x1: VTTBR of the VM */
+#define MINIHV_HC_NR		6
 
 #define MINIHV_HYP_VERSION	0x4d485601	/* "MHV", ABI 1 */
 #define MINIHV_HC_UNKNOWN	(-1)		/* SMCCC NOT_SUPPORTED */
 
-/* Per-CPU EL2 state: params of MINIHV_HC_INIT, then the EL2 stack. */
+/* Why MINIHV_HC_VCPU_RUN returned: the guest exception vector taken. */
+#define EL2_EXIT_SYNC		0
+#define EL2_EXIT_IRQ		1
+#define EL2_EXIT_FIQ		2
+#define EL2_EXIT_SERROR		3
+
+/*
+ * EL1 system registers that the guest and the host (nVHE) each own. The
+ * world switch saves and restores them as one array, in this order.
+ */
+#define SR_SCTLR		0
+#define SR_CPACR		1
+#define SR_TTBR0		2
+#define SR_TTBR1		3
+#define SR_TCR			4
+#define SR_ESR			5
+#define SR_AFSR0		6
+#define SR_AFSR1		7
+#define SR_FAR			8
+#define SR_MAIR		9
+#define SR_VBAR		10
+#define SR_CONTEXTIDR		11
+#define SR_AMAIR		12
+#define SR_CNTKCTL		13
+#define SR_PAR			14
+#define SR_TPIDR_EL1		15
+#define SR_SP_EL1		16
+#define SR_ELR			17
+#define SR_SPSR		18
+#define SR_SP_EL0		19
+#define SR_TPIDR_EL0		20
+#define SR_TPIDRRO_EL0		21
+#define SR_CSSELR		22
+#define SR_MDSCR		23
+#define SR_CNTV_CTL		24
+#define SR_CNTV_CVAL		25
+#define SR_NR			26
+
+/*
+ * A vCPU's context as EL2 sees it (struct el2_vcpu_ctx). The host fills
+ * the configuration words before MINIHV_HC_VCPU_RUN; EL2 fills the exit
+ * syndrome.
+ */
+#define CTX_REGS		0			/* x0..x30 */
+#define CTX_PC			(31 * 8)
+#define CTX_PSTATE		(32 * 8)
+#define CTX_HCR			(33 * 8)
+#define CTX_VTTBR		(CTX_HCR + 8)
+#define CTX_VTCR		(CTX_VTTBR + 8)
+#define CTX_VMPIDR		(CTX_VTCR + 8)
+#define CTX_MDCR		(CTX_VMPIDR + 8)
+#define CTX_CPTR		(CTX_MDCR + 8)
+#define CTX_CNTHCTL		(CTX_CPTR + 8)
+#define CTX_ESR			(CTX_CNTHCTL + 8)
+#define CTX_FAR			(CTX_ESR + 8)
+#define CTX_HPFAR		(CTX_FAR + 8)
+/* Past LDP/STP's reach from the start: addressed through a base. */
+#define CTX_SYS			(CTX_HPFAR + 8)		/* SR_NR words */
+#define CTX_FP			(CTX_SYS + SR_NR * 8)	/* q0..q31 */
+#define CTX_FPSR		(CTX_FP + 32 * 16)
+#define CTX_FPCR		(CTX_FPSR + 8)
+#define CTX_SIZE		(CTX_FPCR + 8)
+
+/*
+ * Per-CPU EL2 state: params of MINIHV_HC_INIT, the host's state while a
+ * guest runs, then the EL2 stack up to the end.
+ */
 #define HYP_CPU_TTBR0		0
 #define HYP_CPU_TCR		8
 #define HYP_CPU_MAIR		16
 #define HYP_CPU_SCTLR		24
 #define HYP_CPU_SP		32
 #define HYP_CPU_STUB_VECTORS	40
+#define HYP_CPU_VCPU		48	/* PA of the running ctx, or 0 */
+#define HYP_CPU_HOST_ELR	56
+#define HYP_CPU_HOST_SPSR	64
+#define HYP_CPU_HOST_HCR	72
+#define HYP_CPU_HOST_MDCR	80
+#define HYP_CPU_HOST_CPTR	88
+#define HYP_CPU_HOST_CNTHCTL	96
+#define HYP_CPU_HOST_REGS	104			/* x4..x30 */
+#define HYP_CPU_HOST_SYS	(HYP_CPU_HOST_REGS + 27 * 8)
 #define HYP_CPU_SIZE		(4 * 4096)
 
 #ifndef __ASSEMBLY__
@@ -39,6 +116,25 @@ struct hyp_cpu {
 	u64 sctlr;
 	u64 sp;
 	u64 stub_vectors;
+	u64 vcpu;
+	u64 host_elr, host_spsr, host_hcr, host_mdcr, host_cptr, host_cnthctl;
+	u64 host_regs[27];
+	u64 host_sys[SR_NR];
+};
+
+struct el2_vcpu_ctx {
+	u64 regs[31];
+	u64 pc;
+	u64 pstate;
+	/* set by the host before each entry */
+	u64 hcr, vttbr, vtcr, vmpidr;
+	u64 mdcr, cptr;		/* trap bits added to the host's */
+	u64 cnthctl;
+	/* set by EL2 at exit */
+	u64 esr, far, hpfar;
+	u64 sys[SR_NR];
+	u64 fp[32][2];
+	u64 fpsr, fpcr;
 };
 
 extern char __minihv_hyp_start[], __minihv_hyp_end[];

@@ -190,6 +190,21 @@ static void nvhe_unprobe(void)
 	minihv_el2_mmu_exit(&el2);
 }
 
+static u64 nvhe_enter(struct el2_vcpu_ctx *ctx)
+{
+	return hvc(MINIHV_HC_VCPU_RUN, virt_to_phys(ctx));
+}
+
+static void nvhe_flush_vmid(u64 vttbr)
+{
+	hvc(MINIHV_HC_FLUSH_VMID, vttbr);
+}
+
+struct minihv_el2_world minihv_el2_world = {
+	.enter = nvhe_enter,
+	.flush_vmid = nvhe_flush_vmid,
+};
+
 static const struct minihv_arch_ops nvhe_ops = {
 	.arch = MINIHV_ARCH_ARM64,
 	.mode = MINIHV_MODE_NVHE,
@@ -202,6 +217,13 @@ static const struct minihv_arch_ops nvhe_ops = {
 	.get_caps = minihv_el2_get_caps,
 	.check_regs = minihv_el2_check_regs,
 	.reset_regs = minihv_el2_reset_regs,
+	.vm_init = minihv_el2_vm_init,
+	.vm_destroy = minihv_el2_vm_destroy,
+	.map_slot = minihv_el2_map_slot,
+	.unmap_slot = minihv_el2_unmap_slot,
+	.vcpu_init = minihv_el2_vcpu_init,
+	.vcpu_destroy = minihv_el2_vcpu_destroy,
+	.vcpu_run = minihv_el2_vcpu_run,
 };
 
 const struct minihv_arch_ops *minihv_nvhe_probe(void)

@@ -107,6 +107,32 @@ int minihv_pt_map(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 	return 0;
 }
 
+/*
+ * Clears the leaves covering [va, va + size), which must be exactly the
+ * leaves a map of that range made. Tables stay until destroy; the caller
+ * invalidates the TLBs.
+ */
+void minihv_pt_unmap(struct minihv_pgtable *pt, u64 va, u64 size)
+{
+	u64 end = va + size;
+
+	while (va < end) {
+		u64 *table = pt->root, *ptep = NULL;
+		int level;
+
+		for (level = pt->start_level; level < MINIHV_PT_LEVELS; level++) {
+			ptep = &table[entry_index(va, level)];
+			if (!pt->fmt->valid(*ptep) ||
+			    !pt->fmt->is_table(*ptep, level))
+				break;
+			table = phys_to_virt(pt->fmt->addr(*ptep));
+		}
+		/* A leaf, or a hole whose whole span is skipped. */
+		WRITE_ONCE(*ptep, 0);
+		va = (va | (BIT_ULL(level_shift(level)) - 1)) + 1;
+	}
+}
+
 static void walk_tables(struct minihv_pgtable *pt, u64 *table, int level,
 			void (*fn)(u64 *table, void *arg), void *arg, bool free)
 {

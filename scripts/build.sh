@@ -54,6 +54,6 @@ $cc "${cflags[@]}" -Wextra -o "$out/minihv" "$root"/tools/*.c
 for t in "$root"/selftests/*_test.c; do
 	$cc "${cflags[@]}" -I "$b/ksrc/tools/testing/selftests" \
 		-I "$root/selftests" -o "$out/tests/$(basename "$t" .c)" \
-		"$t" "$root/selftests/lib/minihv_util.c"
+		"$t" "$root"/selftests/lib/*.c
 done
 echo "build: $arch payload ready in ${out#"$root"/}"

@@ -8,10 +8,19 @@
 #ifndef _UAPI_MINIHV_H
 #define _UAPI_MINIHV_H
 
+#define MINIHV_API_VERSION	1
+
+/*
+ * Guest -> minihv hypercalls: arm64 "hvc #0" with the number in x0 and
+ * arguments in x1..x6 (SMCCC, vendor-hypervisor owner), result in x0.
+ * Unknown numbers return -1 (SMCCC NOT_SUPPORTED) to the guest.
+ */
+#define MINIHV_HCALL_NOP	0xc6000100	/* handled in the hypervisor */
+#define MINIHV_HCALL_EXIT	0xc6000101	/* MINIHV_EXIT_HYPERCALL */
+
+#ifndef __ASSEMBLY__
 #include <linux/types.h>
 #include <linux/ioctl.h>
-
-#define MINIHV_API_VERSION	1
 
 /* Limits, enforced by the module and reported by MINIHV_GET_INFO. */
 #define MINIHV_MAX_VMS		64
@@ -143,6 +152,8 @@ struct minihv_run {
 			__u32 cpu;
 		} fail_entry;
 		struct {
+#define MINIHV_INTERNAL_UNHANDLED_ABORT	1	/* data: ESR, FAR, IPA, PC */
+#define MINIHV_INTERNAL_SERROR		2
 			__u32 suberror;
 			__u32 ndata;
 			__u64 data[16];
@@ -170,4 +181,5 @@ struct minihv_run {
 #define MINIHV_GET_REGS			_IOR(MINIHVIO, 0x81, struct minihv_regs)
 #define MINIHV_SET_REGS			_IOW(MINIHVIO, 0x82, struct minihv_regs)
 
+#endif /* __ASSEMBLY__ */
 #endif /* _UAPI_MINIHV_H */

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64 VMs and vCPUs: a VM is a stage-2 table tagged with a VMID, a vCPU
+ * is the context the world switch loads and saves (struct el2_vcpu_ctx).
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <asm/cacheflush.h>
+#include <asm/kvm_arm.h>
+#include <asm/pgtable-hwdef.h>
+#include <asm/sysreg.h>
+
+#include "core/minihv.h"
+#include "el2/el2.h"
+#include "mm/stage2.h"
+
+/* VMID 0 tags the host's own EL1&0 regime: guests get 1 and up. */
+static DEFINE_IDA(vmid_ida);
+
+static u32 parange_of(u32 pa_bits)
+{
+	switch (pa_bits) {
+	case 32: return 0;
+	case 36: return 1;
+	case 40: return 2;
+	case 42: return 3;
+	case 44: return 4;
+	default: return 5;	/* 48 */
+	}
+}
+
+static u64 vtcr_of(const struct minihv_pgtable *s2)
+{
+	u64 vtcr = VTCR_EL2_RES1 | VTCR_EL2_T0SZ(s2->va_bits) |
+		   VTCR_EL2_IRGN0_WBWA | VTCR_EL2_ORGN0_WBWA |
+		   VTCR_EL2_SH0_INNER | VTCR_EL2_TG0_4K |
+		   ((u64)parange_of(minihv_el2_caps.pa_bits) << VTCR_EL2_PS_SHIFT);
+
+	/* 4 KiB granule: SL0 = 2 starts the walk at level 0, 1 at level 1. */
+	vtcr |= (u64)(2 - s2->start_level) << VTCR_EL2_SL0_SHIFT;
+	if (minihv_el2_caps.vmid_bits == 16)
+		vtcr |= VTCR_EL2_VS_16BIT;
+	return vtcr;
+}
+
+int minihv_el2_vm_init(struct minihv_vm *vm)
+{
+	struct el2_vm *v;
+	int vmid, ret;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	vmid = ida_alloc_range(&vmid_ida, 1,
+			       (1 << minihv_el2_caps.vmid_bits) - 1, GFP_KERNEL);
+	if (vmid < 0) {
+		kfree(v);
+		return vmid == -ENOSPC ? -ENOSPC : vmid;
+	}
+	ret = minihv_pt_init(&v->s2, &minihv_stage2_format,
+			     minihv_el2_caps.pa_bits);
+	if (ret) {
+		ida_free(&vmid_ida, vmid);
+		kfree(v);
+		return ret;
+	}
+	v->vmid = vmid;
+	v->vttbr = virt_to_phys(v->s2.root) | ((u64)vmid << VTTBR_VMID_SHIFT);
+	v->vtcr = vtcr_of(&v->s2);
+	vm->arch = v;
+	return 0;
+}
+
+void minihv_el2_vm_destroy(struct minihv_vm *vm)
+{
+	struct el2_vm *v = vm->arch;
+
+	/* No stale translation may survive into the VMID's next owner. */
+	minihv_el2_world.flush_vmid(v->vttbr);
+	minihv_pt_destroy(&v->s2);
+	ida_free(&vmid_ida, v->vmid);
+	kfree(v);
+}
+
+/*
+ * A guest with its MMU off reads memory as non-cacheable, and fetches
+ * through an I-cache that may hold older contents of these pages: clean
+ * the D-cache to the PoC and invalidate the I-cache for what we map.
+ */
+static void clean_guest_page(struct page *page)
+{
+	void *va = page_address(page);
+
+	minihv_el2_clean_poc(va, PAGE_SIZE);
+	caches_clean_inval_pou((unsigned long)va, (unsigned long)va + PAGE_SIZE);
+}
+
+/* Map runs of physically contiguous pages, so the walker can use blocks. */
+int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
+{
+	struct el2_vm *v = vm->arch;
+	unsigned long i, start = 0;
+	int ret;
+
+	for (i = 0; i < slot->npages; i++)
+		clean_guest_page(slot->pages[i]);
+
+	for (i = 1; i <= slot->npages; i++) {
+		phys_addr_t pa = page_to_phys(slot->pages[start]);
+
+		if (i < slot->npages &&
+		    page_to_phys(slot->pages[i]) == pa + (i - start) * PAGE_SIZE)
+			continue;
+		ret = minihv_pt_map(&v->s2, slot->gpa + start * PAGE_SIZE, pa,
+				    (i - start) * PAGE_SIZE,
+				    MINIHV_PROT_R | MINIHV_PROT_W | MINIHV_PROT_X);
+		if (ret) {
+			/* Undo the runs mapped so far. */
+			minihv_pt_unmap(&v->s2, slot->gpa, start * PAGE_SIZE);
+			minihv_el2_world.flush_vmid(v->vttbr);
+			return ret;
+		}
+		start = i;
+	}
+	return 0;
+}
+
+/* Other vCPUs may be running: clear, flush everywhere, then unpin. */
+void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
+{
+	struct el2_vm *v = vm->arch;
+
+	minihv_pt_unmap(&v->s2, slot->gpa, slot->size);
+	minihv_el2_world.flush_vmid(v->vttbr);
+}
+
+int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
+{
+	struct el2_vm *vm = vcpu->vm->arch;
+	struct el2_vcpu *v;
+	struct el2_vcpu_ctx *ctx;
+
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, pc) != CTX_PC);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, sys) != CTX_SYS);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fp) != CTX_FP);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fpsr) != CTX_FPSR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, hcr) != CTX_HCR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, vmpidr) != CTX_VMPIDR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, cptr) != CTX_CPTR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, esr) != CTX_ESR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, hpfar) != CTX_HPFAR);
+	BUILD_BUG_ON(sizeof(struct el2_vcpu_ctx) != CTX_SIZE);
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	/* EL2 reaches the context through its identity map of RAM. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx) {
+		kfree(v);
+		return -ENOMEM;
+	}
+
+	/* The EL1 reset state: MMU off, FP/SIMD usable without trapping. */
+	ctx->sys[SR_SCTLR] = INIT_SCTLR_EL1_MMU_OFF;
+	ctx->sys[SR_CPACR] = CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN;
+
+	/* Trap what would touch host state or needs emulation. */
+	ctx->hcr = HCR_GUEST_FLAGS & ~HCR_TID3;
+	ctx->vttbr = vm->vttbr;
+	ctx->vtcr = vm->vtcr;
+	/* Aff0 holds 16 CPUs, as GICv3 targets them; bit 31 is RES1. */
+	ctx->vmpidr = BIT(31) | ((vcpu->id & 0xf) << MPIDR_LEVEL_SHIFT(0)) |
+		      ((u64)(vcpu->id >> 4) << MPIDR_LEVEL_SHIFT(1));
+	ctx->mdcr = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA |
+		    MDCR_EL2_TPM | MDCR_EL2_TPMCR;
+	ctx->cptr = CPTR_EL2_TZ;
+	/* The counter is readable; the physical timer traps (the host's). */
+	ctx->cnthctl = CNTHCTL_EL1PCTEN;
+
+	v->ctx = ctx;
+	vcpu->arch = v;
+	return 0;
+}
+
+void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu)
+{
+	struct el2_vcpu *v = vcpu->arch;
+
+	kfree(v->ctx);
+	kfree(v);
+}

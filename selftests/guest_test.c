@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guests running under minihv: registers, RAM, hypercalls, MMIO, PSCI,
+ * contained faults, signals. Each guest is a function of this binary
+ * (lib/guest.h); each test fails if a value it checks is wrong.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/guest.h"
+#include "lib/minihv_util.h"
+
+FIXTURE(run) {
+	struct guest g;
+};
+
+FIXTURE_SETUP(run)
+{
+	int dev, can_run;
+
+	memset(&self->g, 0xff, sizeof(self->g));
+	self->g.image = NULL;
+	REQUIRE_MINIHV_SETUP();
+	dev = minihv_open();
+	ASSERT_LE(0, dev);
+	can_run = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
+	close(dev);
+	if (can_run <= 0)
+		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)");
+#if !defined(__aarch64__)
+	SKIP(_exit(255), "no guest library for this architecture yet");
+#endif
+}
+
+FIXTURE_TEARDOWN(run)
+{
+#if defined(__aarch64__)
+	guest_destroy(&self->g);
+#endif
+}
+
+#if defined(__aarch64__)
+
+/* Run vCPU 0 and expect a MINIHV_HCALL_EXIT ucall; returns its code. */
+static uint64_t run_to_ucall(struct __test_metadata *_metadata,
+			     struct guest *g)
+{
+	struct minihv_run *run = g->run[0];
+
+	EXPECT_EQ(0, guest_run(g, 0));
+	EXPECT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason)
+		TH_LOG("exit %u: internal %llx %llx %llx %llx", run->exit_reason,
+		       run->internal.data[0], run->internal.data[1],
+		       run->internal.data[2], run->internal.data[3]);
+	if (run->exit_reason != MINIHV_EXIT_HYPERCALL)
+		return ~0ULL;
+	EXPECT_EQ(MINIHV_HCALL_EXIT, run->hypercall.nr);
+	return run->hypercall.args[0];
+}
+
+static uint64_t guest_triple(uint64_t arg)
+{
+	return arg * 3 + 1;
+}
+
+TEST_F(run, host_regs_reach_guest_and_back)
+{
+	struct minihv_regs regs;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_triple, 0x1234));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0x1234 * 3 + 1, self->g.run[0]->hypercall.args[1]);
+	/* The guest's registers as it left them, seen through GET_REGS. */
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &regs));
+	EXPECT_EQ(MINIHV_HCALL_EXIT, regs.x[0]);
+	EXPECT_EQ(UCALL_DONE, regs.x[1]);
+	EXPECT_EQ(0x1234 * 3 + 1, regs.x[2]);
+	EXPECT_EQ(0x3c5, regs.pstate & 0x3cf);	/* EL1h, DAIF masked */
+}
+
+static volatile uint64_t guest_data[64];
+
+static uint64_t guest_fill(uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < 64; i++)
+		guest_data[i] = seed + i * i;
+	return 0;
+}
+
+TEST_F(run, guest_ram_writes_seen_by_host)
+{
+	volatile uint64_t *data;
+	int i;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_fill, 0xabc000));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	data = guest_mem(&self->g, (const void *)guest_data);
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(0xabc000 + i * i, data[i]);
+	/* The guest's RAM is its own copy, not this process's globals. */
+	EXPECT_EQ(0, guest_data[5]);
+}
+
+static uint64_t guest_hypercalls(uint64_t unused)
+{
+	uint64_t r;
+	int i, bad = 0;
+
+	/* The no-op is answered in the hypervisor: no exit per call. */
+	for (i = 0; i < 1000; i++)
+		bad += guest_hcall(MINIHV_HCALL_NOP, 0, 0, 0, 0, 0, 0) != 0;
+	guest_sync(bad, 0);
+	/* Unknown numbers: SMCCC NOT_SUPPORTED, not an exception. */
+	r = guest_hcall(0xc60001ff, 0, 0, 0, 0, 0, 0);
+	guest_sync(r, 0);
+	/* Six arguments out, the host's answer back. */
+	r = guest_hcall(MINIHV_HCALL_EXIT, 11, 22, 33, 44, 55, 66);
+	return r;
+}
+
+TEST_F(run, hypercalls)
+{
+	struct minihv_run *run;
+	int i;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_hypercalls, 0));
+	run = self->g.run[0];
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0, run->hypercall.args[1]);		/* all NOPs returned 0 */
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(-1ULL, run->hypercall.args[1]);
+
+	ASSERT_EQ(11, run_to_ucall(_metadata, &self->g));
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(11 * (i + 1), run->hypercall.args[i]);
+	run->hypercall.ret = 0xfeedf00d;
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0xfeedf00d, run->hypercall.args[1]);
+}
+
+#define MMIO	(GUEST_MMIO_BASE + 0x1000)
+
+static uint64_t guest_mmio(uint64_t unused)
+{
+	uint64_t sum = 0;
+
+	*(volatile uint8_t *)(MMIO + 1) = 0x11;
+	*(volatile uint16_t *)(MMIO + 2) = 0x2222;
+	*(volatile uint32_t *)(MMIO + 4) = 0x33333333;
+	*(volatile uint64_t *)(MMIO + 8) = 0x4444444444444444ULL;
+	sum += *(volatile uint8_t *)(MMIO + 16);
+	sum += *(volatile uint16_t *)(MMIO + 18);
+	sum += *(volatile uint32_t *)(MMIO + 20);
+	sum += *(volatile uint64_t *)(MMIO + 24);
+	/* A sign-extending load: 0x80 becomes -128. */
+	sum += (uint64_t)(int64_t)*(volatile int8_t *)(MMIO + 32);
+	return sum;
+}
+
+static void expect_mmio(struct __test_metadata *_metadata, struct guest *g,
+			uint64_t addr, uint32_t len, bool write, uint64_t data)
+{
+	struct minihv_run *run = g->run[0];
+	uint64_t seen = 0;
+
+	ASSERT_EQ(0, guest_run(g, 0));
+	ASSERT_EQ(MINIHV_EXIT_MMIO, run->exit_reason);
+	EXPECT_EQ(addr, run->mmio.phys_addr);
+	EXPECT_EQ(len, run->mmio.len);
+	EXPECT_EQ(write, run->mmio.is_write);
+	if (write) {
+		memcpy(&seen, run->mmio.data, len);
+		EXPECT_EQ(data, seen);
+	} else {
+		memcpy(run->mmio.data, &data, len);
+	}
+}
+
+TEST_F(run, mmio_every_size_both_ways)
+{
+	uint64_t expect;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_mmio, 0));
+	expect_mmio(_metadata, &self->g, MMIO + 1, 1, true, 0x11);
+	expect_mmio(_metadata, &self->g, MMIO + 2, 2, true, 0x2222);
+	expect_mmio(_metadata, &self->g, MMIO + 4, 4, true, 0x33333333);
+	expect_mmio(_metadata, &self->g, MMIO + 8, 8, true,
+		    0x4444444444444444ULL);
+	expect_mmio(_metadata, &self->g, MMIO + 16, 1, false, 0xa1);
+	expect_mmio(_metadata, &self->g, MMIO + 18, 2, false, 0xb2b2);
+	expect_mmio(_metadata, &self->g, MMIO + 20, 4, false, 0xc3c3c3c3);
+	expect_mmio(_metadata, &self->g, MMIO + 24, 8, false,
+		    0x0102030405060708ULL);
+	expect_mmio(_metadata, &self->g, MMIO + 32, 1, false, 0x80);
+	expect = 0xa1 + 0xb2b2 + 0xc3c3c3c3ULL + 0x0102030405060708ULL - 128;
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(expect, self->g.run[0]->hypercall.args[1]);
+}
+
+static uint64_t guest_psci(uint64_t unused)
+{
+	guest_sync(guest_hcall(0x84000000, 0, 0, 0, 0, 0, 0), 0); /* VERSION */
+	guest_hcall(0x84000008, 0, 0, 0, 0, 0, 0);		   /* SYSTEM_OFF */
+	return 0xbad;
+}
+
+TEST_F(run, psci_version_and_system_off)
+{
+	struct minihv_run *run;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_psci, 0));
+	run = self->g.run[0];
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0x10000, run->hypercall.args[1]);		/* PSCI 1.0 */
+	ASSERT_EQ(0, guest_run(&self->g, 0));
+	EXPECT_EQ(MINIHV_EXIT_SYSTEM_EVENT, run->exit_reason);
+	EXPECT_EQ(MINIHV_SYSTEM_EVENT_SHUTDOWN, run->system_event.type);
+}
+
+static uint64_t guest_pmcr(uint64_t unused)
+{
+	uint64_t v;
+
+	/* PMU registers trap to minihv (MDCR_EL2.TPMCR): UNDEF for us. */
+	asm volatile("mrs %0, pmcr_el0" : "=r"(v));
+	return v;
+}
+
+TEST_F(run, trapped_sysreg_gets_undef_in_guest)
+{
+	struct minihv_run *run;
+	uint64_t esr;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_pmcr, 0));
+	run = self->g.run[0];
+	ASSERT_EQ(UCALL_EXCEPTION, run_to_ucall(_metadata, &self->g));
+	esr = run->hypercall.args[1];
+	EXPECT_EQ(0, esr >> 26);			/* EC: unknown */
+	EXPECT_EQ(4, run->hypercall.args[3]);		/* EL1h sync vector */
+	/* ELR_EL1: the trapped instruction itself. */
+	EXPECT_EQ((uintptr_t)guest_pmcr, run->hypercall.args[2]);
+}
+
+static uint64_t guest_jump_out(uint64_t target)
+{
+	((void (*)(void))(uintptr_t)target)();
+	return 0;
+}
+
+/* Executing outside RAM: an internal exit with the address, host intact. */
+TEST_F(run, fetch_outside_ram_is_contained)
+{
+	struct minihv_run *run;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_jump_out,
+				  GUEST_MMIO_BASE - 0x10000000));
+	run = self->g.run[0];
+	ASSERT_EQ(0, guest_run(&self->g, 0));
+	ASSERT_EQ(MINIHV_EXIT_INTERNAL, run->exit_reason);
+	EXPECT_EQ(MINIHV_INTERNAL_UNHANDLED_ABORT, run->internal.suberror);
+	EXPECT_EQ(0x20, run->internal.data[0] >> 26);	/* IABT from EL1 */
+	EXPECT_EQ(GUEST_MMIO_BASE - 0x10000000, run->internal.data[2]);
+}
+
+static volatile uint64_t guest_stop;
+
+static uint64_t guest_spin(uint64_t unused)
+{
+	uint64_t n = 0;
+
+	while (!guest_stop)
+		n++;
+	return n > 0;
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* A signal interrupts RUN with EINTR; the vCPU then goes on. */
+TEST_F(run, signal_interrupts_run)
+{
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_spin, 0));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, guest_run(&self->g, 0));
+	EXPECT_EQ(MINIHV_EXIT_INTR, self->g.run[0]->exit_reason);
+
+	*(volatile uint64_t *)guest_mem(&self->g, (const void *)&guest_stop) = 1;
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(1, self->g.run[0]->hypercall.args[1]);
+}
+
+/* 200 guests created, run and destroyed: no pinned page stays behind. */
+TEST_F_TIMEOUT(run, create_run_destroy_loop, 300)
+{
+	struct minihv_info before, after;
+	long free_before, free_after;
+	int i;
+
+	ASSERT_EQ(0, minihv_info(&before));
+	free_before = meminfo_kb("MemFree");
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, guest_create(&self->g, 1, guest_triple, i));
+		ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+		ASSERT_EQ(i * 3 + 1, self->g.run[0]->hypercall.args[1]);
+		guest_destroy(&self->g);
+	}
+	ASSERT_EQ(0, minihv_info(&after));
+	EXPECT_EQ(before.pinned_pages, after.pinned_pages);
+	EXPECT_EQ(before.nr_vms, after.nr_vms);
+	free_after = meminfo_kb("MemFree");
+	EXPECT_GT(4096, free_before - free_after)
+		TH_LOG("MemFree dropped by %ld kB", free_before - free_after);
+}
+
+#else
+/* The fixture skips with the reason on architectures without guests yet. */
+TEST_F(run, runs_guests)
+{
+}
+#endif /* __aarch64__ */
+
+TEST_HARNESS_MAIN

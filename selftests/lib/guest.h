@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guests for the kselftests, written as ordinary functions of the test
+ * binary (as KVM's selftests do): the binary is copied into guest RAM at
+ * guest-physical == host-virtual addresses, so its code, globals and
+ * stacks work unchanged inside the guest. arm64 only for now.
+ */
+#ifndef MINIHV_SELFTEST_GUEST_H
+#define MINIHV_SELFTEST_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../uapi/minihv.h"
+
+#define GUEST_MAX_VCPUS		4
+/* Outside guest RAM, in the GiB the guest maps as device memory. */
+#define GUEST_MMIO_BASE		0x40000000ULL
+
+/* ucall codes, in x1 of MINIHV_HCALL_EXIT (the rest in x2..x6). */
+#define UCALL_DONE		0x600d	/* x2: the guest function's result */
+#define UCALL_SYNC		0x5c	/* x2..: values for the host to check */
+#define UCALL_EXCEPTION		0xe1	/* x2: ESR_EL1, x3: ELR_EL1, x4: vector */
+
+struct guest {
+	int dev, vm;
+	int vcpu[GUEST_MAX_VCPUS];
+	struct minihv_run *run[GUEST_MAX_VCPUS];
+	char *image;		/* our copy of the binary: the guest's RAM */
+	uint64_t image_gpa;
+	uint64_t image_size;
+};
+
+/* A VM with the binary as RAM and nr_vcpus vCPUs, each about to call fn(arg). */
+int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		 uint64_t arg);
+void guest_destroy(struct guest *g);
+/* MINIHV_RUN on one vCPU: 0 or -errno. */
+int guest_run(struct guest *g, int vcpu);
+/* Where a global of the binary lives in the guest's RAM (host view). */
+void *guest_mem(struct guest *g, const void *host_addr);
+
+/* Inside the guest. */
+uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		     uint64_t a4, uint64_t a5, uint64_t a6);
+
+static inline void guest_sync(uint64_t a, uint64_t b)
+{
+	guest_hcall(MINIHV_HCALL_EXIT, UCALL_SYNC, a, b, 0, 0, 0);
+}
+
+#endif /* MINIHV_SELFTEST_GUEST_H */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64 guests for the kselftests: see guest.h.
+ */
+#if defined(__aarch64__)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "minihv_util.h"
+
+/* Bounds of the static, non-PIE test binary (GNU ld). */
+extern char __executable_start[], _end[];
+
+#define PAGE		4096ULL
+#define STACK_SIZE	(16 * 1024)
+
+/* All three live in the binary, so in the guest at the same address. */
+static uint64_t guest_pgd[512] __attribute__((aligned(4096)));
+static char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE]
+	__attribute__((aligned(16)));
+
+/* Stage-1 of the guest: 39-bit VA, 4 KiB granule, one level-1 table. */
+#define MAIR_VALUE	(0xffULL | (0x04ULL << 8))	/* 0: WB RAM, 1: device */
+#define TCR_VALUE	(25ULL | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | \
+			 (1ULL << 23) /* EPD1 */ | (1ULL << 32) /* IPS 36 */)
+#define BLOCK_NORMAL	(1ULL | (0ULL << 2) | (3ULL << 8) | (1ULL << 10))
+#define BLOCK_DEVICE	(1ULL | (1ULL << 2) | (1ULL << 10) | (3ULL << 53))
+
+/*
+ * The guest's first instructions: x19 MAIR, x20 TCR, x21 TTBR0, x22 the
+ * stack, x23 the function, x24 VBAR, x0 its argument. MMU and caches on,
+ * call, and report the result.
+ */
+asm(".pushsection .text\n"
+    ".globl guest_entry\n"
+    ".balign 4\n"
+    "guest_entry:\n"
+    "	msr	mair_el1, x19\n"
+    "	msr	tcr_el1, x20\n"
+    "	msr	ttbr0_el1, x21\n"
+    "	msr	vbar_el1, x24\n"
+    "	isb\n"
+    "	tlbi	vmalle1\n"
+    "	dsb	nsh\n"
+    "	isb\n"
+    "	mrs	x25, sctlr_el1\n"
+    "	mov	x26, #0x1005\n"		/* I, C, M */
+    "	orr	x25, x25, x26\n"
+    "	msr	sctlr_el1, x25\n"
+    "	isb\n"
+    "	mov	sp, x22\n"
+    "	blr	x23\n"
+    "	mov	x2, x0\n"
+    "	mov	x1, #0x600d\n"		/* UCALL_DONE */
+    "	movz	x0, #0x0101\n"
+    "	movk	x0, #0xc600, lsl #16\n"	/* MINIHV_HCALL_EXIT */
+    "	hvc	#0\n"
+    "1:	b	1b\n"
+    /* Any exception the guest takes: report it and stop. */
+    ".globl guest_vectors\n"
+    ".balign 2048\n"
+    "guest_vectors:\n"
+    ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+    ".balign 128\n"
+    "	mov	x4, #\\n\n"
+    "	b	guest_exception\n"
+    ".endr\n"
+    "guest_exception:\n"
+    "	mrs	x2, esr_el1\n"
+    "	mrs	x3, elr_el1\n"
+    "	mov	x1, #0xe1\n"		/* UCALL_EXCEPTION */
+    "	movz	x0, #0x0101\n"
+    "	movk	x0, #0xc600, lsl #16\n"
+    "	hvc	#0\n"
+    "2:	b	2b\n"
+    ".popsection\n");
+
+extern char guest_entry[], guest_vectors[];
+
+uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		     uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	register uint64_t x0 asm("x0") = nr;
+	register uint64_t x1 asm("x1") = a1;
+	register uint64_t x2 asm("x2") = a2;
+	register uint64_t x3 asm("x3") = a3;
+	register uint64_t x4 asm("x4") = a4;
+	register uint64_t x5 asm("x5") = a5;
+	register uint64_t x6 asm("x6") = a6;
+
+	asm volatile("hvc #0"
+		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		     : "r"(x4), "r"(x5), "r"(x6)
+		     : "memory");
+	return x0;
+}
+
+/* Copy one loadable segment; the gaps between them stay zero. */
+static int copy_segment(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct guest *g = data;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t va = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || va < g->image_gpa ||
+		    va + ph->p_memsz > g->image_gpa + g->image_size)
+			continue;
+		memcpy(g->image + (va - g->image_gpa), (void *)(uintptr_t)va,
+		       ph->p_memsz);
+	}
+	return 1;	/* the executable itself comes first */
+}
+
+void *guest_mem(struct guest *g, const void *host_addr)
+{
+	return g->image + ((uint64_t)(uintptr_t)host_addr - g->image_gpa);
+}
+
+static void build_page_tables(void)
+{
+	int i;
+
+	/* GiB 0 holds the binary; the rest is device memory (MMIO). */
+	guest_pgd[0] = BLOCK_NORMAL;
+	for (i = 1; i < 512; i++)
+		guest_pgd[i] = ((uint64_t)i << 30) | BLOCK_DEVICE;
+}
+
+int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		 uint64_t arg)
+{
+	uint64_t start = (uintptr_t)__executable_start & ~(PAGE - 1);
+	uint64_t end = ((uintptr_t)_end + PAGE - 1) & ~(PAGE - 1);
+	long mmap_size;
+	int i;
+
+	memset(g, 0xff, sizeof(*g));
+	g->image = NULL;
+	if (nr_vcpus > GUEST_MAX_VCPUS || end > (1ULL << 30))
+		return -EINVAL;
+	build_page_tables();
+
+	g->dev = minihv_open();
+	if (g->dev < 0)
+		return -errno;
+	g->vm = minihv_create_vm(g->dev);
+	if (g->vm < 0)
+		return -errno;
+
+	/* Snapshot the binary (code, data, page tables) as the guest's RAM. */
+	g->image_gpa = start;
+	g->image_size = end - start;
+	g->image = mmap(NULL, g->image_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->image == MAP_FAILED)
+		return -errno;
+	dl_iterate_phdr(copy_segment, g);
+	if (minihv_set_region(g->vm, 0, g->image_gpa, g->image_size, g->image))
+		return -errno;
+
+	mmap_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
+	for (i = 0; i < nr_vcpus; i++) {
+		struct minihv_regs regs;
+
+		g->vcpu[i] = ioctl(g->vm, MINIHV_CREATE_VCPU, i);
+		if (g->vcpu[i] < 0)
+			return -errno;
+		g->run[i] = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, g->vcpu[i], 0);
+		if (g->run[i] == MAP_FAILED)
+			return -errno;
+		if (ioctl(g->vcpu[i], MINIHV_GET_REGS, &regs))
+			return -errno;
+		regs.x[0] = arg;
+		regs.x[19] = MAIR_VALUE;
+		regs.x[20] = TCR_VALUE;
+		regs.x[21] = (uintptr_t)guest_pgd;
+		regs.x[22] = (uintptr_t)guest_stacks[i + 1] & ~15ULL;
+		regs.x[23] = (uintptr_t)fn;
+		regs.x[24] = (uintptr_t)guest_vectors;
+		regs.pc = (uintptr_t)guest_entry;
+		if (ioctl(g->vcpu[i], MINIHV_SET_REGS, &regs))
+			return -errno;
+	}
+	return 0;
+}
+
+void guest_destroy(struct guest *g)
+{
+	int i;
+
+	for (i = 0; i < GUEST_MAX_VCPUS; i++) {
+		if (g->run[i] && g->run[i] != MAP_FAILED)
+			munmap(g->run[i], getpagesize());
+		if (g->vcpu[i] >= 0)
+			close(g->vcpu[i]);
+	}
+	if (g->vm >= 0)
+		close(g->vm);
+	if (g->dev >= 0)
+		close(g->dev);
+	if (g->image && g->image != MAP_FAILED)
+		munmap(g->image, g->image_size);
+	memset(g, 0xff, sizeof(*g));
+	g->image = NULL;
+}
+
+int guest_run(struct guest *g, int vcpu)
+{
+	return ioctl(g->vcpu[vcpu], MINIHV_RUN, 0) ? -errno : 0;
+}
+#endif /* __aarch64__ */
