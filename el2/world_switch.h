@@ -18,6 +18,7 @@
 
 	.macro	sys_load2 base, idx, r0, r1
 	ldp	x2, x3, [\base, #(\idx * 8)]
+
 	msr	\r0, x2
 	msr	\r1, x3
 	.endm

@@ -84,29 +84,29 @@ TEST_F(run, host_regs_reach_guest_and_back)
 	EXPECT_EQ(0x3c5, regs.pstate & 0x3cf);	/* EL1h, DAIF masked */
 }
 
-static volatile uint64_t guest_data[64];
+static uint64_t guest_data[64];
 
 static uint64_t guest_fill(uint64_t seed)
 {
 	int i;
 
 	for (i = 0; i < 64; i++)
-		guest_data[i] = seed + i * i;
+		STORE_ONCE(guest_data[i], seed + i * i);
 	return 0;
 }
 
 TEST_F(run, guest_ram_writes_seen_by_host)
 {
-	volatile uint64_t *data;
+	uint64_t *data;
 	int i;
 
 	ASSERT_EQ(0, guest_create(&self->g, 1, guest_fill, 0xabc000));
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	data = guest_mem(&self->g, (const void *)guest_data);
 	for (i = 0; i < 64; i++)
-		EXPECT_EQ(0xabc000 + i * i, data[i]);
+		EXPECT_EQ(0xabc000 + i * i, LOAD_ONCE(data[i]));
 	/* The guest's RAM is its own copy, not this process's globals. */
-	EXPECT_EQ(0, guest_data[5]);
+	EXPECT_EQ(0, LOAD_ONCE(guest_data[5]));
 }
 
 static uint64_t guest_hypercalls(uint64_t unused)
@@ -152,16 +152,16 @@ static uint64_t guest_mmio(uint64_t unused)
 {
 	uint64_t sum = 0;
 
-	*(volatile uint8_t *)(MMIO + 1) = 0x11;
-	*(volatile uint16_t *)(MMIO + 2) = 0x2222;
-	*(volatile uint32_t *)(MMIO + 4) = 0x33333333;
-	*(volatile uint64_t *)(MMIO + 8) = 0x4444444444444444ULL;
-	sum += *(volatile uint8_t *)(MMIO + 16);
-	sum += *(volatile uint16_t *)(MMIO + 18);
-	sum += *(volatile uint32_t *)(MMIO + 20);
-	sum += *(volatile uint64_t *)(MMIO + 24);
+	mmio_write8(MMIO + 1, 0x11);
+	mmio_write16(MMIO + 2, 0x2222);
+	mmio_write32(MMIO + 4, 0x33333333);
+	mmio_write64(MMIO + 8, 0x4444444444444444ULL);
+	sum += mmio_read8(MMIO + 16);
+	sum += mmio_read16(MMIO + 18);
+	sum += mmio_read32(MMIO + 20);
+	sum += mmio_read64(MMIO + 24);
 	/* A sign-extending load: 0x80 becomes -128. */
-	sum += (uint64_t)(int64_t)*(volatile int8_t *)(MMIO + 32);
+	sum += (uint64_t)mmio_read8s(MMIO + 32);
 	return sum;
 }
 
@@ -270,13 +270,13 @@ TEST_F(run, fetch_outside_ram_is_contained)
 	EXPECT_EQ(GUEST_MMIO_BASE - 0x10000000, run->internal.data[2]);
 }
 
-static volatile uint64_t guest_stop;
+static uint64_t guest_stop;
 
 static uint64_t guest_spin(uint64_t unused)
 {
 	uint64_t n = 0;
 
-	while (!guest_stop)
+	while (!LOAD_ONCE(guest_stop))
 		n++;
 	return n > 0;
 }
@@ -297,7 +297,7 @@ TEST_F(run, signal_interrupts_run)
 	EXPECT_EQ(-EINTR, guest_run(&self->g, 0));
 	EXPECT_EQ(MINIHV_EXIT_INTR, self->g.run[0]->exit_reason);
 
-	*(volatile uint64_t *)guest_mem(&self->g, (const void *)&guest_stop) = 1;
+	STORE_ONCE(*(uint64_t *)guest_mem(&self->g, &guest_stop), 1);
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	EXPECT_EQ(1, self->g.run[0]->hypercall.args[1]);
 }

@@ -40,9 +40,50 @@ int guest_run(struct guest *g, int vcpu);
 /* Where a global of the binary lives in the guest's RAM (host view). */
 void *guest_mem(struct guest *g, const void *host_addr);
 
+/* Bounds of the static test binary (GNU ld), and the guest's entry stub. */
+extern char __executable_start[], _end[];
+extern char guest_entry[], guest_vectors[];
+
 /* Inside the guest. */
 uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4, uint64_t a5, uint64_t a6);
+
+/*
+ * MMIO as single loads and stores of one register (a valid syndrome for
+ * the hypervisor), like the kernel's __raw_read/write accessors.
+ */
+#define MMIO_ACCESSORS(bits, type, w, suffix)				\
+static inline void mmio_write##bits(uint64_t addr, type v)		\
+{									\
+	asm volatile("str" suffix " %" w "0, [%1]"			\
+		     : : "r"(v), "r"(addr) : "memory");			\
+}									\
+static inline type mmio_read##bits(uint64_t addr)			\
+{									\
+	type v;								\
+									\
+	asm volatile("ldr" suffix " %" w "0, [%1]"			\
+		     : "=r"(v) : "r"(addr) : "memory");			\
+	return v;							\
+}
+
+MMIO_ACCESSORS(8, uint8_t, "w", "b")
+MMIO_ACCESSORS(16, uint16_t, "w", "h")
+MMIO_ACCESSORS(32, uint32_t, "w", "")
+MMIO_ACCESSORS(64, uint64_t, "x", "")
+
+/* A sign-extending byte load into a 64-bit register (LDRSB). */
+static inline int64_t mmio_read8s(uint64_t addr)
+{
+	int64_t v;
+
+	asm volatile("ldrsb %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+/* Shared-memory flags between host and guest, read or written once. */
+#define LOAD_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 static inline void guest_sync(uint64_t a, uint64_t b)
 {

@@ -16,16 +16,12 @@
 #include "guest.h"
 #include "minihv_util.h"
 
-/* Bounds of the static, non-PIE test binary (GNU ld). */
-extern char __executable_start[], _end[];
-
 #define PAGE		4096ULL
 #define STACK_SIZE	(16 * 1024)
 
 /* All three live in the binary, so in the guest at the same address. */
-static uint64_t guest_pgd[512] __attribute__((aligned(4096)));
-static char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE]
-	__attribute__((aligned(16)));
+static _Alignas(4096) uint64_t guest_pgd[512];
+static _Alignas(16) char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE];
 
 /* Stage-1 of the guest: 39-bit VA, 4 KiB granule, one level-1 table. */
 #define MAIR_VALUE	(0xffULL | (0x04ULL << 8))	/* 0: WB RAM, 1: device */
@@ -40,50 +36,48 @@ static char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE]
  * call, and report the result.
  */
 asm(".pushsection .text\n"
-    ".globl guest_entry\n"
-    ".balign 4\n"
-    "guest_entry:\n"
-    "	msr	mair_el1, x19\n"
-    "	msr	tcr_el1, x20\n"
-    "	msr	ttbr0_el1, x21\n"
-    "	msr	vbar_el1, x24\n"
-    "	isb\n"
-    "	tlbi	vmalle1\n"
-    "	dsb	nsh\n"
-    "	isb\n"
-    "	mrs	x25, sctlr_el1\n"
-    "	mov	x26, #0x1005\n"		/* I, C, M */
-    "	orr	x25, x25, x26\n"
-    "	msr	sctlr_el1, x25\n"
-    "	isb\n"
-    "	mov	sp, x22\n"
-    "	blr	x23\n"
-    "	mov	x2, x0\n"
-    "	mov	x1, #0x600d\n"		/* UCALL_DONE */
-    "	movz	x0, #0x0101\n"
-    "	movk	x0, #0xc600, lsl #16\n"	/* MINIHV_HCALL_EXIT */
-    "	hvc	#0\n"
-    "1:	b	1b\n"
+	".globl guest_entry\n"
+	".balign 4\n"
+	"guest_entry:\n"
+	"	msr	mair_el1, x19\n"
+	"	msr	tcr_el1, x20\n"
+	"	msr	ttbr0_el1, x21\n"
+	"	msr	vbar_el1, x24\n"
+	"	isb\n"
+	"	tlbi	vmalle1\n"
+	"	dsb	nsh\n"
+	"	isb\n"
+	"	mrs	x25, sctlr_el1\n"
+	"	mov	x26, #0x1005\n"		/* I, C, M */
+	"	orr	x25, x25, x26\n"
+	"	msr	sctlr_el1, x25\n"
+	"	isb\n"
+	"	mov	sp, x22\n"
+	"	blr	x23\n"
+	"	mov	x2, x0\n"
+	"	mov	x1, #0x600d\n"		/* UCALL_DONE */
+	"	movz	x0, #0x0101\n"
+	"	movk	x0, #0xc600, lsl #16\n"	/* MINIHV_HCALL_EXIT */
+	"	hvc	#0\n"
+	"1:	b	1b\n"
     /* Any exception the guest takes: report it and stop. */
-    ".globl guest_vectors\n"
-    ".balign 2048\n"
-    "guest_vectors:\n"
-    ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-    ".balign 128\n"
-    "	mov	x4, #\\n\n"
-    "	b	guest_exception\n"
-    ".endr\n"
-    "guest_exception:\n"
-    "	mrs	x2, esr_el1\n"
-    "	mrs	x3, elr_el1\n"
-    "	mov	x1, #0xe1\n"		/* UCALL_EXCEPTION */
-    "	movz	x0, #0x0101\n"
-    "	movk	x0, #0xc600, lsl #16\n"
-    "	hvc	#0\n"
-    "2:	b	2b\n"
-    ".popsection\n");
-
-extern char guest_entry[], guest_vectors[];
+	".globl guest_vectors\n"
+	".balign 2048\n"
+	"guest_vectors:\n"
+	".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+	".balign 128\n"
+	"	mov	x4, #\\n\n"
+	"	b	guest_exception\n"
+	".endr\n"
+	"guest_exception:\n"
+	"	mrs	x2, esr_el1\n"
+	"	mrs	x3, elr_el1\n"
+	"	mov	x1, #0xe1\n"		/* UCALL_EXCEPTION */
+	"	movz	x0, #0x0101\n"
+	"	movk	x0, #0xc600, lsl #16\n"
+	"	hvc	#0\n"
+	"2:	b	2b\n"
+	".popsection\n");
 
 uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4, uint64_t a5, uint64_t a6)
@@ -110,7 +104,7 @@ static int copy_segment(struct dl_phdr_info *info, size_t size, void *data)
 	int i;
 
 	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const Elf64_Phdr *ph = &info->dlpi_phdr[i];
 		uint64_t va = info->dlpi_addr + ph->p_vaddr;
 
 		if (ph->p_type != PT_LOAD || va < g->image_gpa ||
