@@ -47,13 +47,16 @@ struct el2_vcpu {
 	bool mmio_sign, mmio_64;
 };
 
-/* How the mode (nVHE: host calls) enters a guest and flushes a VMID. */
+/* How the mode enters a guest and flushes a VMID: set by its probe. */
 struct minihv_el2_world {
 	u64 (*enter)(struct el2_vcpu_ctx *ctx);
 	void (*flush_vmid)(u64 vttbr);
+	u64 guest_hcr;
 };
 
 extern struct minihv_el2_world minihv_el2_world;
+
+u64 __minihv_vhe_run(struct el2_vcpu_ctx *ctx);
 
 int minihv_el2_vm_init(struct minihv_vm *vm);
 void minihv_el2_vm_destroy(struct minihv_vm *vm);

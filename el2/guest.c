@@ -18,6 +18,8 @@
 #include "el2/el2.h"
 #include "mm/stage2.h"
 
+struct minihv_el2_world minihv_el2_world;
+
 /* VMID 0 tags the host's own EL1&0 regime: guests get 1 and up. */
 static DEFINE_IDA(vmid_ida);
 
@@ -170,7 +172,7 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	ctx->sys[SR_CPACR] = CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN;
 
 	/* Trap what would touch host state or needs emulation. */
-	ctx->hcr = HCR_GUEST_FLAGS & ~HCR_TID3;
+	ctx->hcr = minihv_el2_world.guest_hcr;
 	ctx->vttbr = vm->vttbr;
 	ctx->vtcr = vm->vtcr;
 	/* Aff0 holds 16 CPUs, as GICv3 targets them; bit 31 is RES1. */

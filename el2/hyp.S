@@ -182,10 +182,10 @@ hc_vcpu_run:
 	mrs	x3, cnthctl_el2
 	stp	x2, x3, [x4, #HYP_CPU_HOST_CPTR]
 	add	x5, x4, #HYP_CPU_HOST_SYS
-	el1_sysregs sys_save2, x5
+	el1_sysregs sys_save2, x5, el1, el0
 
 	add	x5, x0, #CTX_SYS
-	el1_sysregs sys_load2, x5
+	el1_sysregs sys_load2, x5, el1, el0
 	fpsimd_load x0
 	ldp	x2, x3, [x0, #CTX_VTTBR]
 	msr	vttbr_el2, x2
@@ -319,7 +319,7 @@ guest_exit:
 	mrs	x2, hpfar_el2
 	str	x2, [x0, #CTX_HPFAR]
 	add	x5, x0, #CTX_SYS
-	el1_sysregs sys_save2, x5
+	el1_sysregs sys_save2, x5, el1, el0
 	fpsimd_save x0
 
 	mrs	x4, tpidr_el2
@@ -333,7 +333,7 @@ guest_exit:
 	/* The host's EL1&0 regime is tagged with VMID 0. */
 	msr	vttbr_el2, xzr
 	add	x5, x4, #HYP_CPU_HOST_SYS
-	el1_sysregs sys_load2, x5
+	el1_sysregs sys_load2, x5, el1, el0
 	ldp	x2, x3, [x4, #HYP_CPU_HOST_ELR]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3

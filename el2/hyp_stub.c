@@ -17,6 +17,7 @@
 #include <linux/percpu.h>
 #include <linux/string.h>
 
+#include <asm/kvm_arm.h>
 #include <asm/memory.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
@@ -200,11 +201,6 @@ static void nvhe_flush_vmid(u64 vttbr)
 	hvc(MINIHV_HC_FLUSH_VMID, vttbr);
 }
 
-struct minihv_el2_world minihv_el2_world = {
-	.enter = nvhe_enter,
-	.flush_vmid = nvhe_flush_vmid,
-};
-
 static const struct minihv_arch_ops nvhe_ops = {
 	.arch = MINIHV_ARCH_ARM64,
 	.mode = MINIHV_MODE_NVHE,
@@ -254,6 +250,9 @@ const struct minihv_arch_ops *minihv_nvhe_probe(void)
 	ret = cpu_pm_register_notifier(&nvhe_cpu_pm_nb);
 	if (ret)
 		goto err_cpus;
+	minihv_el2_world.enter = nvhe_enter;
+	minihv_el2_world.flush_vmid = nvhe_flush_vmid;
+	minihv_el2_world.guest_hcr = HCR_GUEST_FLAGS & ~HCR_TID3;
 	return &nvhe_ops;
 
 err_cpus:

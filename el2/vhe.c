@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VHE: the kernel itself runs at EL2, so there is nothing to take over.
- * minihv only checks that each CPU is at EL2 and records what the guest
- * path will need (GIC list registers, VMID width, PA size).
+ * minihv checks that each CPU is at EL2, records what guests need (GIC
+ * list registers, VMID width, PA size) and enters guests from the kernel
+ * (el2/vhe_switch.S).
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
 #include <linux/err.h>
+#include <linux/irqflags.h>
 
-#include <asm/virt.h>
+#include <asm/barrier.h>
+#include <asm/kvm_arm.h>
 #include <asm/sysreg.h>
+#include <asm/tlbflush.h>
+#include <asm/virt.h>
 
 #include "el2/el2.h"
 
@@ -32,6 +37,26 @@ static void vhe_unprobe(void)
 {
 }
 
+/* A TLBI of the EL1&0 regime needs HCR_EL2.TGE off under VHE. */
+static void vhe_flush_vmid(u64 vttbr)
+{
+	unsigned long flags;
+	u64 hcr;
+
+	local_irq_save(flags);
+	hcr = read_sysreg(hcr_el2);
+	write_sysreg(vttbr, vttbr_el2);
+	write_sysreg(hcr & ~HCR_TGE, hcr_el2);
+	isb();
+	dsb(ishst);
+	__tlbi(vmalls12e1is);
+	dsb(ish);
+	write_sysreg(hcr, hcr_el2);
+	write_sysreg(0, vttbr_el2);
+	isb();
+	local_irq_restore(flags);
+}
+
 static const struct minihv_arch_ops vhe_ops = {
 	.arch = MINIHV_ARCH_ARM64,
 	.mode = MINIHV_MODE_VHE,
@@ -44,11 +69,28 @@ static const struct minihv_arch_ops vhe_ops = {
 	.get_caps = minihv_el2_get_caps,
 	.check_regs = minihv_el2_check_regs,
 	.reset_regs = minihv_el2_reset_regs,
+	.vm_init = minihv_el2_vm_init,
+	.vm_destroy = minihv_el2_vm_destroy,
+	.map_slot = minihv_el2_map_slot,
+	.unmap_slot = minihv_el2_unmap_slot,
+	.vcpu_init = minihv_el2_vcpu_init,
+	.vcpu_destroy = minihv_el2_vcpu_destroy,
+	.vcpu_run = minihv_el2_vcpu_run,
 };
 
 const struct minihv_arch_ops *minihv_vhe_probe(void)
 {
 	if (minihv_el2_has_gicv3_sysregs())
 		minihv_el2_caps.ich_vtr = read_sysreg_s(SYS_ICH_VTR_EL2);
+
+	/* Guest entries of an earlier load may carry VMIDs we hand out. */
+	dsb(ishst);
+	__tlbi(alle1is);
+	dsb(ish);
+
+	minihv_el2_world.enter = __minihv_vhe_run;
+	minihv_el2_world.flush_vmid = vhe_flush_vmid;
+	/* E2H stays set while the guest runs; TGE is what makes it a host. */
+	minihv_el2_world.guest_hcr = (HCR_GUEST_FLAGS & ~HCR_TID3) | HCR_E2H;
 	return &vhe_ops;
 }

@@ -23,21 +23,25 @@
 	msr	\r1, x3
 	.endm
 
-	/* Every register in the SR_* list of hyp.h, in its order. */
-	.macro	el1_sysregs op, base
-	\op	\base, SR_SCTLR, sctlr_el1, cpacr_el1
-	\op	\base, SR_TTBR0, ttbr0_el1, ttbr1_el1
-	\op	\base, SR_TCR, tcr_el1, esr_el1
-	\op	\base, SR_AFSR0, afsr0_el1, afsr1_el1
-	\op	\base, SR_FAR, far_el1, mair_el1
-	\op	\base, SR_VBAR, vbar_el1, contextidr_el1
-	\op	\base, SR_AMAIR, amair_el1, cntkctl_el1
+	/*
+	 * Every register in the SR_* list of hyp.h, in its order. \el and
+	 * \el0 name the guest's EL1 and EL0-timer registers: el1/el0 from
+	 * nVHE's EL2, el12/el02 (the VHE aliases) from a kernel at EL2.
+	 */
+	.macro	el1_sysregs op, base, el, el0
+	\op	\base, SR_SCTLR, sctlr_\el, cpacr_\el
+	\op	\base, SR_TTBR0, ttbr0_\el, ttbr1_\el
+	\op	\base, SR_TCR, tcr_\el, esr_\el
+	\op	\base, SR_AFSR0, afsr0_\el, afsr1_\el
+	\op	\base, SR_FAR, far_\el, mair_\el
+	\op	\base, SR_VBAR, vbar_\el, contextidr_\el
+	\op	\base, SR_AMAIR, amair_\el, cntkctl_\el
 	\op	\base, SR_PAR, par_el1, tpidr_el1
-	\op	\base, SR_SP_EL1, sp_el1, elr_el1
-	\op	\base, SR_SPSR, spsr_el1, sp_el0
+	\op	\base, SR_SP_EL1, sp_el1, elr_\el
+	\op	\base, SR_SPSR, spsr_\el, sp_el0
 	\op	\base, SR_TPIDR_EL0, tpidr_el0, tpidrro_el0
 	\op	\base, SR_CSSELR, csselr_el1, mdscr_el1
-	\op	\base, SR_CNTV_CTL, cntv_ctl_el0, cntv_cval_el0
+	\op	\base, SR_CNTV_CTL, cntv_ctl_\el0, cntv_cval_\el0
 	.endm
 
 	.macro	fpsimd_op op, base
