@@ -9,7 +9,9 @@
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "core/arch.h"
 #include "uapi/minihv.h"
@@ -34,6 +36,18 @@ struct minihv_vcpu {
 	struct minihv_run *run;		/* one page, mmap'd by userspace */
 	struct mutex lock;		/* serializes the vCPU's ioctls */
 	struct minihv_regs regs;	/* guarded by @lock */
+	bool has_run;			/* guarded by @lock */
+
+	/*
+	 * Power state, changed by other vCPUs (PSCI CPU_ON) while this one
+	 * may sleep in RUN: guarded by @power_lock, waited on in @power_wq.
+	 */
+	spinlock_t power_lock;
+	bool powered_off;
+	bool start_pending;		/* CPU_ON: start at start_pc */
+	u64 start_pc, start_arg;
+	wait_queue_head_t power_wq;
+
 	void *arch;
 };
 

@@ -28,7 +28,29 @@ static long vcpu_run(struct minihv_vcpu *vcpu)
 		vcpu->run->exit_reason = MINIHV_EXIT_UNKNOWN;
 		return -EOPNOTSUPP;
 	}
+	vcpu->has_run = true;
 	return minihv_ops->vcpu_run(vcpu);
+}
+
+static long vcpu_init(struct minihv_vcpu *vcpu, void __user *uinit)
+{
+	struct minihv_vcpu_init init;
+	unsigned int i;
+
+	if (copy_from_user(&init, uinit, sizeof(init)))
+		return -EFAULT;
+	if (init.flags & ~MINIHV_VCPU_INIT_POWER_OFF)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(init.reserved); i++)
+		if (init.reserved[i])
+			return -EINVAL;
+	/* How a vCPU starts is settled before it first runs. */
+	if (vcpu->has_run)
+		return -EBUSY;
+	spin_lock(&vcpu->power_lock);
+	vcpu->powered_off = init.flags & MINIHV_VCPU_INIT_POWER_OFF;
+	spin_unlock(&vcpu->power_lock);
+	return 0;
 }
 
 static long vcpu_set_regs(struct minihv_vcpu *vcpu, void __user *uregs)
@@ -64,6 +86,9 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case MINIHV_SET_REGS:
 		ret = vcpu_set_regs(vcpu, argp);
+		break;
+	case MINIHV_VCPU_INIT:
+		ret = vcpu_init(vcpu, argp);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -132,6 +157,8 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
+	spin_lock_init(&vcpu->power_lock);
+	init_waitqueue_head(&vcpu->power_wq);
 	minihv_ops->reset_regs(&vcpu->regs);
 	if (minihv_ops->vcpu_init) {
 		int ret = minihv_ops->vcpu_init(vcpu);

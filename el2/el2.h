@@ -65,6 +65,8 @@ void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
+int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn);
+int minihv_el2_power_wait(struct minihv_vcpu *vcpu);
 
 int minihv_el2_mmu_init(struct minihv_el2 *el2);
 void minihv_el2_mmu_exit(struct minihv_el2 *el2);

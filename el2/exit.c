@@ -7,7 +7,6 @@
 
 #include <linux/arm-smccc.h>
 #include <linux/bitfield.h>
-#include <linux/psci.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/psci.h>
@@ -87,45 +86,6 @@ static int inject_undef(struct minihv_vcpu *vcpu)
 	return 1;
 }
 
-static int system_event(struct minihv_vcpu *vcpu, u32 type)
-{
-	vcpu->run->exit_reason = MINIHV_EXIT_SYSTEM_EVENT;
-	vcpu->run->system_event.type = type;
-	vcpu->run->system_event.ndata = 0;
-	return 0;
-}
-
-/* PSCI 1.0 over HVC; CPU_ON and friends come with SMP guests. */
-static int handle_psci(struct minihv_vcpu *vcpu, u64 fn)
-{
-	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
-
-	switch (fn) {
-	case PSCI_0_2_FN_PSCI_VERSION:
-		ctx->regs[0] = PSCI_VERSION(1, 0);
-		return 1;
-	case PSCI_1_0_FN_PSCI_FEATURES:
-		switch (ctx->regs[1]) {
-		case PSCI_0_2_FN_PSCI_VERSION:
-		case PSCI_1_0_FN_PSCI_FEATURES:
-		case PSCI_0_2_FN_SYSTEM_OFF:
-		case PSCI_0_2_FN_SYSTEM_RESET:
-			ctx->regs[0] = 0;
-			break;
-		default:
-			ctx->regs[0] = PSCI_RET_NOT_SUPPORTED;
-		}
-		return 1;
-	case PSCI_0_2_FN_SYSTEM_OFF:
-		return system_event(vcpu, MINIHV_SYSTEM_EVENT_SHUTDOWN);
-	case PSCI_0_2_FN_SYSTEM_RESET:
-		return system_event(vcpu, MINIHV_SYSTEM_EVENT_RESET);
-	default:
-		ctx->regs[0] = PSCI_RET_NOT_SUPPORTED;
-		return 1;
-	}
-}
-
 /* HVC: ELR_EL2 already points past the instruction. */
 static int handle_hvc(struct minihv_vcpu *vcpu)
 {
@@ -150,7 +110,7 @@ static int handle_hvc(struct minihv_vcpu *vcpu)
 	}
 	if ((fn & ~0x1fULL) == PSCI_0_2_FN_BASE ||
 	    (fn & ~0x1fULL) == PSCI_0_2_FN64_BASE)
-		return handle_psci(vcpu, fn);
+		return minihv_el2_psci(vcpu, fn);
 	ctx->regs[0] = SMCCC_RET_NOT_SUPPORTED;
 	return 1;
 }
@@ -298,7 +258,8 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 	for (;;) {
 		u64 exit;
 
-		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current) ||
+		    minihv_el2_power_wait(vcpu)) {
 			run->exit_reason = MINIHV_EXIT_INTR;
 			ret = -EINTR;
 			break;

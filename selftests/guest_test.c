@@ -207,8 +207,8 @@ TEST_F(run, mmio_every_size_both_ways)
 
 static uint64_t guest_psci(uint64_t unused)
 {
-	guest_sync(guest_hcall(0x84000000, 0, 0, 0, 0, 0, 0), 0); /* VERSION */
-	guest_hcall(0x84000008, 0, 0, 0, 0, 0, 0);		   /* SYSTEM_OFF */
+	guest_sync(guest_hcall(PSCI_VERSION_FN, 0, 0, 0, 0, 0, 0), 0);
+	guest_hcall(PSCI_SYSTEM_OFF, 0, 0, 0, 0, 0, 0);
 	return 0xbad;
 }
 

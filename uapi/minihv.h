@@ -100,6 +100,13 @@ struct minihv_regs {
 };
 #endif
 
+/* For MINIHV_VCPU_INIT, before the vCPU first runs. */
+struct minihv_vcpu_init {
+#define MINIHV_VCPU_INIT_POWER_OFF	(1U << 0)	/* wait for PSCI CPU_ON */
+	__u32 flags;
+	__u32 reserved[7];	/* must be 0 */
+};
+
 /* The exit reasons a vCPU reports in minihv_run.exit_reason. */
 enum minihv_exit_reason {
 	MINIHV_EXIT_UNKNOWN = 0,
@@ -180,6 +187,7 @@ struct minihv_run {
 #define MINIHV_RUN			_IO(MINIHVIO, 0x80)
 #define MINIHV_GET_REGS			_IOR(MINIHVIO, 0x81, struct minihv_regs)
 #define MINIHV_SET_REGS			_IOW(MINIHVIO, 0x82, struct minihv_regs)
+#define MINIHV_VCPU_INIT		_IOW(MINIHVIO, 0x83, struct minihv_vcpu_init)
 
 #endif /* __ASSEMBLY__ */
 #endif /* _UAPI_MINIHV_H */

@@ -22,6 +22,18 @@
 #define UCALL_SYNC		0x5c	/* x2..: values for the host to check */
 #define UCALL_EXCEPTION		0xe1	/* x2: ESR_EL1, x3: ELR_EL1, x4: vector */
 
+/* PSCI function ids the tests use (PSCI 1.0, SMC64 calling convention). */
+#define PSCI_VERSION_FN		0x84000000
+#define PSCI_CPU_OFF		0x84000002
+#define PSCI_CPU_ON64		0xc4000003
+#define PSCI_AFFINITY_INFO64	0xc4000004
+#define PSCI_SYSTEM_OFF		0x84000008
+
+/* How a vCPU starts (read with the MMU off): see guest_secondary_entry. */
+struct guest_boot {
+	uint64_t mair, tcr, ttbr0, sp, fn, vbar, arg;
+};
+
 struct guest {
 	int dev, vm;
 	int vcpu[GUEST_MAX_VCPUS];
@@ -37,14 +49,19 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 void guest_destroy(struct guest *g);
 /* MINIHV_RUN on one vCPU: 0 or -errno. */
 int guest_run(struct guest *g, int vcpu);
+/* Before its first run: the vCPU waits for PSCI CPU_ON. */
+int guest_power_off(struct guest *g, int vcpu);
 /* Where a global of the binary lives in the guest's RAM (host view). */
 void *guest_mem(struct guest *g, const void *host_addr);
 
 /* Bounds of the static test binary (GNU ld), and the guest's entry stub. */
 extern char __executable_start[], _end[];
-extern char guest_entry[], guest_vectors[];
+extern char guest_entry[], guest_vectors[], guest_secondary_entry[];
 
 /* Inside the guest. */
+uint64_t guest_mpidr(void);
+int64_t guest_cpu_on(int vcpu);
+int64_t guest_affinity_info(int vcpu);
 uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		     uint64_t a4, uint64_t a5, uint64_t a6);
 

@@ -22,6 +22,7 @@
 /* All three live in the binary, so in the guest at the same address. */
 static _Alignas(4096) uint64_t guest_pgd[512];
 static _Alignas(16) char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE];
+struct guest_boot guest_boot_blocks[GUEST_MAX_VCPUS];
 
 /* Stage-1 of the guest: 39-bit VA, 4 KiB granule, one level-1 table. */
 #define MAIR_VALUE	(0xffULL | (0x04ULL << 8))	/* 0: WB RAM, 1: device */
@@ -60,7 +61,18 @@ asm(".pushsection .text\n"
 	"	movk	x0, #0xc600, lsl #16\n"	/* MINIHV_HCALL_EXIT */
 	"	hvc	#0\n"
 	"1:	b	1b\n"
-    /* Any exception the guest takes: report it and stop. */
+	/*
+	 * Where PSCI CPU_ON starts a vCPU: x0 is its struct guest_boot,
+	 * read with the MMU still off.
+	 */
+	".globl guest_secondary_entry\n"
+	"guest_secondary_entry:\n"
+	"	ldp	x19, x20, [x0, #0]\n"
+	"	ldp	x21, x22, [x0, #16]\n"
+	"	ldp	x23, x24, [x0, #32]\n"
+	"	ldr	x0, [x0, #48]\n"
+	"	b	guest_entry\n"
+	/* Any exception the guest takes: report it and stop. */
 	".globl guest_vectors\n"
 	".balign 2048\n"
 	"guest_vectors:\n"
@@ -144,6 +156,17 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 	if (nr_vcpus > GUEST_MAX_VCPUS || end > (1ULL << 30))
 		return -EINVAL;
 	build_page_tables();
+	for (i = 0; i < nr_vcpus; i++) {
+		struct guest_boot *b = &guest_boot_blocks[i];
+
+		b->mair = MAIR_VALUE;
+		b->tcr = TCR_VALUE;
+		b->ttbr0 = (uintptr_t)guest_pgd;
+		b->sp = (uintptr_t)guest_stacks[i + 1] & ~15ULL;
+		b->fn = (uintptr_t)fn;
+		b->vbar = (uintptr_t)guest_vectors;
+		b->arg = arg;
+	}
 
 	g->dev = minihv_open();
 	if (g->dev < 0)
@@ -176,14 +199,8 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 			return -errno;
 		if (ioctl(g->vcpu[i], MINIHV_GET_REGS, &regs))
 			return -errno;
-		regs.x[0] = arg;
-		regs.x[19] = MAIR_VALUE;
-		regs.x[20] = TCR_VALUE;
-		regs.x[21] = (uintptr_t)guest_pgd;
-		regs.x[22] = (uintptr_t)guest_stacks[i + 1] & ~15ULL;
-		regs.x[23] = (uintptr_t)fn;
-		regs.x[24] = (uintptr_t)guest_vectors;
-		regs.pc = (uintptr_t)guest_entry;
+		regs.x[0] = (uintptr_t)&guest_boot_blocks[i];
+		regs.pc = (uintptr_t)guest_secondary_entry;
 		if (ioctl(g->vcpu[i], MINIHV_SET_REGS, &regs))
 			return -errno;
 	}
@@ -208,6 +225,36 @@ void guest_destroy(struct guest *g)
 		munmap(g->image, g->image_size);
 	memset(g, 0xff, sizeof(*g));
 	g->image = NULL;
+}
+
+int guest_power_off(struct guest *g, int vcpu)
+{
+	struct minihv_vcpu_init init = { .flags = MINIHV_VCPU_INIT_POWER_OFF };
+
+	return ioctl(g->vcpu[vcpu], MINIHV_VCPU_INIT, &init) ? -errno : 0;
+}
+
+uint64_t guest_mpidr(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, mpidr_el1" : "=r"(v));
+	return v & 0xff00ffffffULL;
+}
+
+int64_t guest_cpu_on(int vcpu)
+{
+	uint64_t mpidr = (vcpu & 0xf) | ((uint64_t)(vcpu >> 4) << 8);
+
+	return guest_hcall(PSCI_CPU_ON64, mpidr, (uintptr_t)guest_secondary_entry,
+			   (uintptr_t)&guest_boot_blocks[vcpu], 0, 0, 0);
+}
+
+int64_t guest_affinity_info(int vcpu)
+{
+	uint64_t mpidr = (vcpu & 0xf) | ((uint64_t)(vcpu >> 4) << 8);
+
+	return guest_hcall(PSCI_AFFINITY_INFO64, mpidr, 0, 0, 0, 0, 0);
 }
 
 int guest_run(struct guest *g, int vcpu)

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMP guests: vCPUs in their own threads, started by PSCI CPU_ON from
+ * inside the guest, and several VMs running at the same time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/guest.h"
+#include "lib/minihv_util.h"
+
+FIXTURE(smp) {
+	struct guest g[2];
+};
+
+FIXTURE_SETUP(smp)
+{
+	int dev, can_run;
+
+	memset(self->g, 0xff, sizeof(self->g));
+	self->g[0].image = self->g[1].image = NULL;
+	REQUIRE_MINIHV_SETUP();
+	dev = minihv_open();
+	ASSERT_LE(0, dev);
+	can_run = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
+	close(dev);
+	if (can_run <= 0)
+		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)");
+#if !defined(__aarch64__)
+	SKIP(_exit(255), "no guest library for this architecture yet");
+#endif
+}
+
+FIXTURE_TEARDOWN(smp)
+{
+#if defined(__aarch64__)
+	guest_destroy(&self->g[0]);
+	guest_destroy(&self->g[1]);
+#endif
+}
+
+#if defined(__aarch64__)
+
+struct vcpu_thread {
+	pthread_t thread;
+	struct guest *g;
+	int vcpu;
+	int ret;			/* of the last RUN */
+	uint32_t exit_reason;
+	uint64_t ucall, value;
+};
+
+static void *vcpu_thread_fn(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	struct minihv_run *run = t->g->run[t->vcpu];
+
+	t->ret = guest_run(t->g, t->vcpu);
+	t->exit_reason = run->exit_reason;
+	t->ucall = run->hypercall.args[0];
+	t->value = run->hypercall.args[1];
+	return NULL;
+}
+
+static void start_vcpu(struct vcpu_thread *t, struct guest *g, int vcpu)
+{
+	t->g = g;
+	t->vcpu = vcpu;
+	pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
+}
+
+static void on_usr1(int sig)
+{
+}
+
+static uint64_t secondary_result;
+
+/*
+ * vCPU 0 starts vCPU 1 with CPU_ON and waits (AFFINITY_INFO) until it
+ * has computed its value and turned itself off with CPU_OFF.
+ */
+static uint64_t guest_psci_smp(uint64_t unused)
+{
+	uint64_t i, sum = 0;
+	int tries;
+
+	if (guest_mpidr() == 1) {
+		for (i = 1; i <= 1000; i++)
+			sum += i;
+		STORE_ONCE(secondary_result, sum);
+		guest_hcall(PSCI_CPU_OFF, 0, 0, 0, 0, 0, 0);
+		return 0xdead;		/* never: CPU_OFF does not return */
+	}
+
+	guest_sync(guest_affinity_info(1), 0);		/* 1: OFF */
+	guest_sync(guest_cpu_on(1), guest_cpu_on(7));	/* 0, -2 */
+	for (tries = 0; tries < 1000000; tries++)
+		if (LOAD_ONCE(secondary_result) &&
+		    guest_affinity_info(1) == 1)
+			break;
+	return LOAD_ONCE(secondary_result);
+}
+
+TEST_F_TIMEOUT(smp, psci_cpu_on_off_affinity_info, 120)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct guest *g = &self->g[0];
+	struct minihv_run *run;
+	struct vcpu_thread t1;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, guest_create(g, 2, guest_psci_smp, 0));
+	ASSERT_EQ(0, guest_power_off(g, 1));
+	run = g->run[0];
+
+	/* vCPU 1's RUN sleeps until vCPU 0's CPU_ON. */
+	start_vcpu(&t1, g, 1);
+
+	ASSERT_EQ(0, guest_run(g, 0));
+	ASSERT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason);
+	EXPECT_EQ(1, run->hypercall.args[1]);		/* AFFINITY: OFF */
+	ASSERT_EQ(0, guest_run(g, 0));
+	EXPECT_EQ(0, run->hypercall.args[1]);		/* CPU_ON: SUCCESS */
+	EXPECT_EQ(-2ULL, run->hypercall.args[2]);	/* no vCPU 7 */
+	ASSERT_EQ(0, guest_run(g, 0));
+	ASSERT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason);
+	EXPECT_EQ(UCALL_DONE, run->hypercall.args[0]);
+	EXPECT_EQ(500500, run->hypercall.args[1]);
+
+	/* vCPU 1 is off again, asleep in RUN: a signal gets it out. */
+	usleep(100000);
+	pthread_kill(t1.thread, SIGUSR1);
+	pthread_join(t1.thread, NULL);
+	EXPECT_EQ(-EINTR, t1.ret);
+	EXPECT_EQ(MINIHV_EXIT_INTR, t1.exit_reason);
+}
+
+/* Each vCPU sums its own series: vCPU n adds i * (n + 1) + base. */
+static uint64_t guest_series(uint64_t base)
+{
+	uint64_t i, sum = 0, n = guest_mpidr() + 1;
+
+	for (i = 0; i < 200000; i++)
+		sum += i * n + base;
+	return sum;
+}
+
+static uint64_t series(uint64_t n, uint64_t base)
+{
+	uint64_t i, sum = 0;
+
+	for (i = 0; i < 200000; i++)
+		sum += i * n + base;
+	return sum;
+}
+
+/* Two VMs with two vCPUs each, all four running at once. */
+TEST_F_TIMEOUT(smp, two_vms_two_vcpus_at_once, 120)
+{
+	struct vcpu_thread t[4];
+	int i;
+
+	ASSERT_EQ(0, guest_create(&self->g[0], 2, guest_series, 100));
+	ASSERT_EQ(0, guest_create(&self->g[1], 2, guest_series, 200));
+	for (i = 0; i < 4; i++)
+		start_vcpu(&t[i], &self->g[i / 2], i % 2);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(0, t[i].ret);
+		EXPECT_EQ(MINIHV_EXIT_HYPERCALL, t[i].exit_reason);
+		EXPECT_EQ(UCALL_DONE, t[i].ucall);
+		EXPECT_EQ(series(i % 2 + 1, 100 * (i / 2 + 1)), t[i].value)
+			TH_LOG("VM %d vCPU %d", i / 2, i % 2);
+	}
+}
+
+/* VCPU_INIT is settled before the first RUN, and checks its input. */
+TEST_F(smp, vcpu_init_rules)
+{
+	struct minihv_vcpu_init init = { .flags = 1U << 5 };
+	struct guest *g = &self->g[0];
+
+	ASSERT_EQ(0, guest_create(g, 1, guest_series, 0));
+	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
+	EXPECT_EQ(EINVAL, errno);
+	init.flags = 0;
+	init.reserved[3] = 1;
+	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
+	EXPECT_EQ(EINVAL, errno);
+	init.reserved[3] = 0;
+	EXPECT_EQ(0, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
+	ASSERT_EQ(0, guest_run(g, 0));
+	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
+	EXPECT_EQ(EBUSY, errno);
+}
+
+#else
+/* The fixture skips with the reason on architectures without guests yet. */
+TEST_F(smp, runs_guests)
+{
+}
+#endif /* __aarch64__ */
+
+TEST_HARNESS_MAIN
