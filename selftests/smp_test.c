@@ -85,10 +85,25 @@ static uint64_t secondary_result;
  * vCPU 0 starts vCPU 1 with CPU_ON and waits (AFFINITY_INFO) until it
  * has computed its value and turned itself off with CPU_OFF.
  */
+static uint64_t counter(void)
+{
+	uint64_t v;
+
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static uint64_t counter_freq(void)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
 static uint64_t guest_psci_smp(uint64_t unused)
 {
-	uint64_t i, sum = 0;
-	int tries;
+	uint64_t i, sum = 0, deadline;
 
 	if (guest_mpidr() == 1) {
 		for (i = 1; i <= 1000; i++)
@@ -100,7 +115,9 @@ static uint64_t guest_psci_smp(uint64_t unused)
 
 	guest_sync(guest_affinity_info(1), 0);		/* 1: OFF */
 	guest_sync(guest_cpu_on(1), guest_cpu_on(7));	/* 0, -2 */
-	for (tries = 0; tries < 1000000; tries++)
+	/* However slowly the host schedules vCPU 1: up to 10 s. */
+	deadline = counter() + 10 * counter_freq();
+	while (counter() < deadline)
 		if (LOAD_ONCE(secondary_result) &&
 		    guest_affinity_info(1) == 1)
 			break;
