@@ -12,7 +12,8 @@ MACHINE ?= arm64-nvhe
 GUEST ?=
 GUEST_ARGS ?=
 
-CFLAGS_TOOL := -O2 -Wall -Wextra
+CFLAGS_TOOL := -O2 -Wall -Wextra -Wno-unused-parameter
+TOOL_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86)
 
 .PHONY: all module tool selftests clean distclean setup lint build check run
 
@@ -23,8 +24,8 @@ module:
 
 tool: tools/minihv
 
-tools/minihv: tools/*.c tools/*.h uapi/minihv.h
-	$(CC) $(CFLAGS_TOOL) -o $@ tools/*.c
+tools/minihv: tools/*.c tools/*.h tools/$(TOOL_ARCH)/* uapi/minihv.h
+	$(CC) $(CFLAGS_TOOL) -o $@ tools/*.c tools/$(TOOL_ARCH)/*.c -lfdt -lpthread
 
 # Native kselftests, for a real machine: run them with selftests/run.sh.
 selftests:
@@ -33,7 +34,7 @@ selftests:
 	for t in selftests/*_test.c; do \
 		$(CC) -O2 -Wall -I build/ksrc/tools/testing/selftests \
 			-I selftests -o build/selftests/$$(basename $$t .c) \
-			$$t selftests/lib/*.c || exit 1; \
+			$$t selftests/lib/*.c -lpthread || exit 1; \
 	done
 
 # Build products; the downloaded kernels in build/ stay (see distclean).

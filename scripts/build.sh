@@ -11,9 +11,12 @@ b=$root/build
 
 case $arch in
 arm64)	kmake=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-	cc=aarch64-linux-gnu-gcc strip=aarch64-linux-gnu-strip ;;
+	cc=aarch64-linux-gnu-gcc strip=aarch64-linux-gnu-strip
+	objcopy=aarch64-linux-gnu-objcopy tool_arch=arm64
+	fdt=(-I "$b/arm64/fdt/usr/include"
+	     "$b/arm64/fdt/usr/lib/aarch64-linux-gnu/libfdt.a") ;;
 amd64)	kmake=(ARCH=x86)
-	cc=gcc strip=strip ;;
+	cc=gcc strip=strip objcopy=objcopy tool_arch=x86 fdt=(-lfdt) ;;
 *)	echo "build: unknown arch $arch" >&2; exit 2 ;;
 esac
 
@@ -50,10 +53,20 @@ if [ "$arch" = amd64 ]; then
 fi
 
 cflags=(-static -O2 -Wall -Werror)
-$cc "${cflags[@]}" -Wextra -o "$out/minihv" "$root"/tools/*.c
+$cc "${cflags[@]}" -Wextra -Wno-unused-parameter -o "$out/minihv" \
+	"$root"/tools/*.c "$root/tools/$tool_arch"/*.c "${fdt[@]}" -lpthread
+# Bare-metal test guests for `minihv run`, as raw binaries.
+mkdir -p "$out/guests"
+for g in "$root"/selftests/guests/*_"$tool_arch".S; do
+	[ -e "$g" ] || continue
+	n=$(basename "$g" "_$tool_arch.S")
+	$cc -nostdlib -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none \
+		-o "$b/guest-$n.elf" "$g"
+	$objcopy -O binary "$b/guest-$n.elf" "$out/guests/$n.bin"
+done
 for t in "$root"/selftests/*_test.c; do
 	$cc "${cflags[@]}" -I "$b/ksrc/tools/testing/selftests" \
 		-I "$root/selftests" -o "$out/tests/$(basename "$t" .c)" \
-		"$t" "$root"/selftests/lib/*.c
+		"$t" "$root"/selftests/lib/*.c -lpthread
 done
 echo "build: $arch payload ready in ${out#"$root"/}"

@@ -1,32 +1,274 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * minihv run: load a guest image and run it. Guests cannot run yet: the
- * world switch (arm64) and the VMCS run loop (x86) come next; until then
- * this says so rather than pretending.
+ * minihv run: boot a guest image the way QEMU's or kvmtool's machines
+ * would, with the devices of tools/ and the memory map of tools/<arch>/.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include "../uapi/minihv.h"
 #include "minihv.h"
+#include "vmm.h"
+
+static void run_usage(void)
+{
+	fprintf(stderr,
+		"usage: minihv run [options] <image>\n"
+		"  --mem <MiB>        guest RAM (default 128)\n"
+		"  --cpus <n>         vCPUs (default 1, at most %d)\n"
+		"  --append <args>    kernel command line (bootargs)\n"
+		"  --initrd <file>    initial ramdisk\n"
+		"  --dtb-out <file>   also write the generated device tree there\n"
+		"<image>: a Linux arm64 Image (its header is honoured) or a raw\n"
+		"binary loaded at the start of RAM.\n"
+		"Exit code: 0 guest powered off, 3 guest reset, 1 error, 2 usage.\n",
+		VMM_MAX_VCPUS);
+}
+
+void vmm_stop(struct vmm *vmm, int exit_code)
+{
+	int i;
+
+	/* The lock also waits for main() to have started every thread. */
+	pthread_mutex_lock(&vmm->lock);
+	if (!vmm->done) {
+		vmm->done = true;
+		vmm->exit_code = exit_code;
+	}
+	/* Other vCPUs may sleep in RUN (powered off): interrupt them. */
+	for (i = 0; i < vmm->nr_vcpus; i++)
+		if (!pthread_equal(vmm->vcpus[i].thread, pthread_self()))
+			pthread_kill(vmm->vcpus[i].thread, SIGUSR1);
+	pthread_mutex_unlock(&vmm->lock);
+}
+
+static bool vmm_done(struct vmm *vmm)
+{
+	bool done;
+
+	pthread_mutex_lock(&vmm->lock);
+	done = vmm->done;
+	pthread_mutex_unlock(&vmm->lock);
+	return done;
+}
+
+void *vmm_gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len)
+{
+	if (gpa < vmm->ram_gpa || len > vmm->ram_size ||
+	    gpa - vmm->ram_gpa > vmm->ram_size - len)
+		return NULL;
+	return vmm->ram + (gpa - vmm->ram_gpa);
+}
+
+static void report_internal(struct vcpu *v)
+{
+	struct minihv_run *run = v->run;
+	unsigned int i;
+
+	fprintf(stderr, "minihv: vCPU %d: internal error %u:", v->id,
+		run->internal.suberror);
+	for (i = 0; i < run->internal.ndata && i < 16; i++)
+		fprintf(stderr, " 0x%llx",
+			(unsigned long long)run->internal.data[i]);
+	fprintf(stderr, "\n");
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vmm *vmm = v->vmm;
+	struct minihv_run *run = v->run;
+
+	while (!vmm_done(vmm)) {
+		if (ioctl(v->fd, MINIHV_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "minihv: vCPU %d: RUN: %s\n", v->id,
+				strerror(errno));
+			vmm_stop(vmm, EXIT_GUEST_ERROR);
+			break;
+		}
+		switch (run->exit_reason) {
+		case MINIHV_EXIT_MMIO:
+			vmm_mmio(vmm, run);
+			break;
+		case MINIHV_EXIT_HYPERCALL:
+			run->hypercall.ret = 0;
+			break;
+		case MINIHV_EXIT_SYSTEM_EVENT:
+			vmm_stop(vmm, run->system_event.type ==
+				 MINIHV_SYSTEM_EVENT_RESET ?
+				 EXIT_GUEST_RESET : EXIT_GUEST_OFF);
+			break;
+		case MINIHV_EXIT_INTERNAL:
+			report_internal(v);
+			vmm_stop(vmm, EXIT_GUEST_ERROR);
+			break;
+		default:
+			fprintf(stderr, "minihv: vCPU %d: unexpected exit %u\n",
+				v->id, run->exit_reason);
+			vmm_stop(vmm, EXIT_GUEST_ERROR);
+		}
+	}
+	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+}
+
+static int create_vm(struct vmm *vmm)
+{
+	const struct vmm_config *cfg = vmm->cfg;
+	struct minihv_userspace_memory_region mr = { .slot = 0 };
+	long mmap_size;
+	int i;
+
+	vmm->dev = minihv_open_dev();
+	if (vmm->dev < 0)
+		return -1;
+	if (ioctl(vmm->dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN) <= 0) {
+		fprintf(stderr, "minihv: running guests is not implemented yet on this machine\n");
+		return -1;
+	}
+	vmm->vm = ioctl(vmm->dev, MINIHV_CREATE_VM, 0);
+	if (vmm->vm < 0) {
+		perror("minihv: CREATE_VM");
+		return -1;
+	}
+
+	vmm->ram_gpa = arch_ram_base;
+	vmm->ram_size = cfg->mem;
+	vmm->ram = mmap(NULL, vmm->ram_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vmm->ram == MAP_FAILED) {
+		perror("minihv: guest RAM");
+		return -1;
+	}
+	if (arch_load(vmm))
+		return -1;
+
+	mr.guest_phys_addr = vmm->ram_gpa;
+	mr.memory_size = vmm->ram_size;
+	mr.userspace_addr = (uintptr_t)vmm->ram;
+	if (ioctl(vmm->vm, MINIHV_SET_USER_MEMORY_REGION, &mr)) {
+		perror("minihv: SET_USER_MEMORY_REGION");
+		return -1;
+	}
+
+	mmap_size = ioctl(vmm->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
+	vmm->nr_vcpus = cfg->cpus;
+	for (i = 0; i < vmm->nr_vcpus; i++) {
+		struct vcpu *v = &vmm->vcpus[i];
+
+		v->vmm = vmm;
+		v->id = i;
+		v->fd = ioctl(vmm->vm, MINIHV_CREATE_VCPU, i);
+		if (v->fd < 0) {
+			perror("minihv: CREATE_VCPU");
+			return -1;
+		}
+		v->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, v->fd, 0);
+		if (v->run == MAP_FAILED) {
+			perror("minihv: mmap run area");
+			return -1;
+		}
+		if (arch_vcpu_setup(vmm, v))
+			return -1;
+	}
+	arch_devices(vmm);
+	return 0;
+}
+
+static int parse_mem(const char *s, uint64_t *mem)
+{
+	char *end;
+	unsigned long long mib = strtoull(s, &end, 0);
+
+	if (*end == 'M' || *end == 'm')
+		end++;
+	else if (*end == 'G' || *end == 'g')
+		mib <<= 10, end++;
+	if (*end || !mib || mib > (MINIHV_MAX_MEMSLOT_BYTES >> 20))
+		return -1;
+	*mem = mib << 20;
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	int fd, can_run;
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "dtb-out", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct vmm_config cfg = { .mem = 128 << 20, .cpus = 1, .append = "" };
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct vmm vmm = { .cfg = &cfg, .dev = -1, .vm = -1 };
+	int c, i;
 
-	(void)argc;
-	(void)argv;
-	fd = minihv_open_dev();
-	if (fd < 0)
-		return 1;
-	can_run = ioctl(fd, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
-	close(fd);
-	if (can_run <= 0) {
-		fprintf(stderr, "minihv: running guests is not implemented yet\n");
-		return 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_mem(optarg, &cfg.mem)) {
+				fprintf(stderr, "minihv: bad --mem '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			cfg.cpus = atoi(optarg);
+			if (cfg.cpus < 1 || cfg.cpus > VMM_MAX_VCPUS) {
+				fprintf(stderr, "minihv: --cpus must be 1..%d\n",
+					VMM_MAX_VCPUS);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'a':
+			cfg.append = optarg;
+			break;
+		case 'i':
+			cfg.initrd = optarg;
+			break;
+		case 'd':
+			cfg.dtb_out = optarg;
+			break;
+		case 'h':
+			run_usage();
+			return 0;
+		default:
+			run_usage();
+			return EXIT_USAGE;
+		}
 	}
-	fprintf(stderr, "minihv: this tool cannot load guests yet\n");
-	return 2;
+	if (optind != argc - 1) {
+		run_usage();
+		return EXIT_USAGE;
+	}
+	cfg.image = argv[optind];
+
+	pthread_mutex_init(&vmm.lock, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (create_vm(&vmm))
+		return EXIT_GUEST_ERROR;
+
+	pthread_mutex_lock(&vmm.lock);
+	for (i = 0; i < vmm.nr_vcpus; i++)
+		pthread_create(&vmm.vcpus[i].thread, NULL, vcpu_thread,
+			       &vmm.vcpus[i]);
+	pthread_mutex_unlock(&vmm.lock);
+	for (i = 0; i < vmm.nr_vcpus; i++)
+		pthread_join(vmm.vcpus[i].thread, NULL);
+	fflush(stdout);
+	return vmm.exit_code;
 }
