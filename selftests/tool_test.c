@@ -17,23 +17,22 @@
 #include "kselftest_harness.h"
 #include "lib/minihv_util.h"
 
-FIXTURE(tool) {
-	char dir[512];		/* the payload: minihv, guests/ */
-	char out[8192];		/* the guest's console */
-	int status;
-};
+/* Where the payload is (minihv, guests/), and what the guest printed. */
+static char payload[512], guest[600], out[8192];
+
+FIXTURE(tool) {};
 
 FIXTURE_SETUP(tool)
 {
-	char ko[512], guest[600];
+	char ko[512];
 	int dev, can_run;
 
 	REQUIRE_MINIHV_SETUP();
 	if (!minihv_ko_path())
 		SKIP(_exit(255), "MINIHV_KO is unset: no payload to find the tool");
 	snprintf(ko, sizeof(ko), "%s", minihv_ko_path());
-	snprintf(self->dir, sizeof(self->dir), "%.500s", dirname(ko));
-	snprintf(guest, sizeof(guest), "%s/guests/hello.bin", self->dir);
+	snprintf(payload, sizeof(payload), "%.500s", dirname(ko));
+	snprintf(guest, sizeof(guest), "%s/guests/hello.bin", payload);
 	dev = minihv_open();
 	ASSERT_LE(0, dev);
 	can_run = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
@@ -48,15 +47,17 @@ FIXTURE_TEARDOWN(tool)
 {
 }
 
-/* Run "<dir>/minihv run <args...>"; its stdout into self->out. */
-static int run_tool(FIXTURE_DATA(tool) *self, const char *const *args)
+/* Run "<payload>/minihv run <args...>": its exit code, stdout in out[]. */
+static int run_tool(const char *const *args)
 {
 	char tool[600];
 	const char *argv[16] = { tool, "run" };
 	int pipefd[2], n, i, len = 0;
 	pid_t pid;
 
-	snprintf(tool, sizeof(tool), "%s/minihv", self->dir);
+	int status;
+
+	snprintf(tool, sizeof(tool), "%s/minihv", payload);
 	for (i = 0; args[i] && i < 13; i++)
 		argv[i + 2] = args[i];
 	if (pipe(pipefd))
@@ -72,73 +73,63 @@ static int run_tool(FIXTURE_DATA(tool) *self, const char *const *args)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while ((n = read(pipefd[0], self->out + len,
-			 sizeof(self->out) - 1 - len)) > 0)
+	while ((n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
 		len += n;
-	self->out[len] = '\0';
+	out[len] = '\0';
 	close(pipefd[0]);
-	waitpid(pid, &self->status, 0);
-	return WIFEXITED(self->status) ? WEXITSTATUS(self->status) : -1;
-}
-
-static void guest_path(FIXTURE_DATA(tool) *self, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/guests/hello.bin", self->dir);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST_F(tool, boots_raw_image_one_cpu)
 {
-	char g[600];
-	const char *args[] = { "--mem", "64", g, NULL };
+	static const char * const args[] = { "--mem", "64", guest, NULL };
 
-	guest_path(self, g, sizeof(g));
-	EXPECT_EQ(0, run_tool(self, args));
+	EXPECT_EQ(0, run_tool(args));
 	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x0\n1 cpu\n",
-		     self->out);
+		     out);
 }
 
 /* CPU 1 starts on PSCI CPU_ON from CPU 0 and signals it back. */
 TEST_F_TIMEOUT(tool, boots_two_cpus, 60)
 {
-	char g[600];
-	const char *args[] = { "--cpus", "2", g, NULL };
+	static const char * const args[] = { "--cpus", "2", guest, NULL };
 
-	guest_path(self, g, sizeof(g));
-	EXPECT_EQ(0, run_tool(self, args));
+	EXPECT_EQ(0, run_tool(args));
 	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x0\n2 cpus\n",
-		     self->out);
+		     out);
 }
+
+#define IMAGE	"/tmp/minihv-image.bin"
 
 /* With a Linux Image header, the image goes to RAM + text_offset. */
 TEST_F(tool, honours_image_header)
 {
-	const char *img = "/tmp/minihv-image.bin";
-	char g[600], buf[4096];
-	const char *args[] = { img, NULL };
+	static const char * const args[] = { IMAGE, NULL };
 	uint64_t hdr[8] = { 0 };
-	int in, out;
+	char buf[4096];
+	int in, fd;
 	ssize_t n;
 
-	guest_path(self, g, sizeof(g));
 	hdr[0] = 0x14000010;		/* code0: b +64, over the header */
 	hdr[1] = 0x80000;		/* text_offset */
 	hdr[2] = 0x100000;		/* image_size */
 	hdr[7] = 0x644d5241;		/* magic "ARM\x64" */
-	in = open(g, O_RDONLY);
-	out = open(img, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	in = open(guest, O_RDONLY);
+	fd = open(IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ASSERT_LE(0, in);
-	ASSERT_LE(0, out);
-	ASSERT_EQ(64, write(out, hdr, 64));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(64, write(fd, hdr, 64));
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ASSERT_EQ(n, write(out, buf, n));
+		ASSERT_EQ(n, write(fd, buf, n));
 	close(in);
-	close(out);
+	close(fd);
 
-	EXPECT_EQ(0, run_tool(self, args));
+	EXPECT_EQ(0, run_tool(args));
 	/* The code sits 64 bytes into the image, at 1 GiB + 0x80000. */
 	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x80040\n1 cpu\n",
-		     self->out);
-	unlink(img);
+		     out);
+	unlink(IMAGE);
 }
 
 static bool fdt_has(const char *buf, size_t len, const char *s)
@@ -146,22 +137,24 @@ static bool fdt_has(const char *buf, size_t len, const char *s)
 	return memmem(buf, len, s, strlen(s) + 1) != NULL;
 }
 
+#define DTB	"/tmp/minihv-test.dtb"
+
 TEST_F(tool, writes_device_tree)
 {
-	const char *dtb = "/tmp/minihv-test.dtb";
-	char g[600], buf[65536];
-	const char *args[] = { "--append", "console=ttyAMA0 minihv-test",
-			       "--dtb-out", dtb, "--cpus", "2", g, NULL };
+	static const char * const args[] = {
+		"--append", "console=ttyAMA0 minihv-test", "--dtb-out", DTB,
+		"--cpus", "2", guest, NULL
+	};
+	char buf[65536];
 	int fd;
 	ssize_t n;
 
-	guest_path(self, g, sizeof(g));
-	EXPECT_EQ(0, run_tool(self, args));
-	fd = open(dtb, O_RDONLY);
+	EXPECT_EQ(0, run_tool(args));
+	fd = open(DTB, O_RDONLY);
 	ASSERT_LE(0, fd);
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	unlink(dtb);
+	unlink(DTB);
 	ASSERT_LT(40, n);
 	EXPECT_EQ(0, memcmp(buf, "\xd0\x0d\xfe\xed", 4));	/* FDT magic */
 	EXPECT_TRUE(fdt_has(buf, n, "console=ttyAMA0 minihv-test"));
@@ -178,9 +171,9 @@ TEST_F(tool, usage_errors_exit_2)
 	static const char * const cpus[] = { "--cpus", "0", "x", NULL };
 	static const char * const mem[] = { "--mem", "0", "x", NULL };
 
-	EXPECT_EQ(2, run_tool(self, none));
-	EXPECT_EQ(2, run_tool(self, cpus));
-	EXPECT_EQ(2, run_tool(self, mem));
+	EXPECT_EQ(2, run_tool(none));
+	EXPECT_EQ(2, run_tool(cpus));
+	EXPECT_EQ(2, run_tool(mem));
 }
 
 #define BIG_IMAGE	"/tmp/minihv-big.bin"
@@ -191,12 +184,12 @@ TEST_F(tool, bad_images_exit_1)
 	static const char * const big[] = { "--mem", "4", BIG_IMAGE, NULL };
 	int fd = open(BIG_IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-	EXPECT_EQ(1, run_tool(self, missing));
+	EXPECT_EQ(1, run_tool(missing));
 	/* 5 MiB of image cannot fit below the device tree in 4 MiB. */
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 5 << 20));
 	close(fd);
-	EXPECT_EQ(1, run_tool(self, big));
+	EXPECT_EQ(1, run_tool(big));
 	unlink(BIG_IMAGE);
 }
 

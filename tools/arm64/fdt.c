@@ -64,9 +64,9 @@ int arm64_fdt(struct vmm *vmm, void *fdt, uint64_t size, uint64_t initrd,
 		GIC_PPI, 11, IRQ_LEVEL_LOW, GIC_PPI, 10, IRQ_LEVEL_LOW,
 	};
 	const uint32_t uart_irq[] = { GIC_SPI, ARM64_PL011_IRQ, IRQ_LEVEL_HIGH };
-	const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
-	const char uart_compat[] = "arm,pl011\0arm,primecell";
-	const char clock_names[] = "uartclk\0apb_pclk";
+	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
+	static const char uart_compat[] = "arm,pl011\0arm,primecell";
+	static const char clock_names[] = "uartclk\0apb_pclk";
 	fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_CLK), cpu_to_fdt32(PHANDLE_CLK) };
 	char name[64];
 	int err = 0, i;
