@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -300,6 +301,46 @@ TEST_F(run, signal_interrupts_run)
 	STORE_ONCE(*(uint64_t *)guest_mem(&self->g, &guest_stop), 1);
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	EXPECT_EQ(1, self->g.run[0]->hypercall.args[1]);
+}
+
+static uint64_t guest_spin_seconds(uint64_t seconds)
+{
+	uint64_t now, freq, end;
+
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	end = now + seconds * freq;
+	while (now < end)
+		asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	return seconds;
+}
+
+/*
+ * A guest that spins past the soft-lockup (20 s) and RCU-stall (21 s)
+ * thresholds: the host CPU it runs on must keep scheduling and passing
+ * through quiescent states.
+ */
+TEST_F_TIMEOUT(run, long_spin_no_lockup, 120)
+{
+	static const char * const bad[] = {
+		"soft lockup", "self-detected stall", "rcu_preempt detected",
+		"rcu_sched detected", "blocked for more than",
+	};
+	static char log[1 << 17];
+	unsigned int i;
+	int n;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_spin_seconds, 25));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(25, self->g.run[0]->hypercall.args[1]);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *what = bad[i];
+
+		EXPECT_EQ(NULL, strstr(log, what)) TH_LOG("%s", what);
+	}
 }
 
 /* 200 guests created, run and destroyed: no pinned page stays behind. */
