@@ -66,6 +66,9 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn);
+int minihv_el2_inject_undef(struct minihv_vcpu *vcpu);
+int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu);
+u64 minihv_el2_id_reg(u32 id);
 int minihv_el2_power_wait(struct minihv_vcpu *vcpu);
 
 int minihv_el2_mmu_init(struct minihv_el2 *el2);

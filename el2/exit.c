@@ -63,7 +63,7 @@ static int exit_internal(struct minihv_vcpu *vcpu, u32 suberror)
  * An exception the guest asked for (a trapped instruction minihv does not
  * emulate): deliver "unknown reason" to the guest's own EL1 vectors.
  */
-static int inject_undef(struct minihv_vcpu *vcpu)
+int minihv_el2_inject_undef(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
 	u64 mode = ctx->pstate & PSR_MODE_MASK;
@@ -181,6 +181,7 @@ static const exit_handler_fn exit_handlers[ESR_ELx_EC_MAX + 1] = {
 	[ESR_ELx_EC_WFx]	= handle_wfx,
 	[ESR_ELx_EC_HVC64]	= handle_hvc,
 	[ESR_ELx_EC_SMC64]	= handle_smc,
+	[ESR_ELx_EC_SYS64]	= minihv_el2_handle_sysreg,
 	[ESR_ELx_EC_IABT_LOW]	= handle_iabt,
 	[ESR_ELx_EC_DABT_LOW]	= handle_dabt,
 };
@@ -197,7 +198,7 @@ static int handle_exit(struct minihv_vcpu *vcpu, u64 exit)
 	case EL2_EXIT_SYNC: {
 		exit_handler_fn fn = exit_handlers[ESR_ELx_EC(ctx->esr)];
 
-		return fn ? fn(vcpu) : inject_undef(vcpu);
+		return fn ? fn(vcpu) : minihv_el2_inject_undef(vcpu);
 	}
 	default:
 		return exit_internal(vcpu, MINIHV_INTERNAL_SERROR);

@@ -252,7 +252,7 @@ const struct minihv_arch_ops *minihv_nvhe_probe(void)
 		goto err_cpus;
 	minihv_el2_world.enter = nvhe_enter;
 	minihv_el2_world.flush_vmid = nvhe_flush_vmid;
-	minihv_el2_world.guest_hcr = HCR_GUEST_FLAGS & ~HCR_TID3;
+	minihv_el2_world.guest_hcr = HCR_GUEST_FLAGS;
 	return &nvhe_ops;
 
 err_cpus:

@@ -91,6 +91,6 @@ const struct minihv_arch_ops *minihv_vhe_probe(void)
 	minihv_el2_world.enter = __minihv_vhe_run;
 	minihv_el2_world.flush_vmid = vhe_flush_vmid;
 	/* E2H stays set while the guest runs; TGE is what makes it a host. */
-	minihv_el2_world.guest_hcr = (HCR_GUEST_FLAGS & ~HCR_TID3) | HCR_E2H;
+	minihv_el2_world.guest_hcr = (HCR_GUEST_FLAGS) | HCR_E2H;
 	return &vhe_ops;
 }

@@ -250,6 +250,66 @@ TEST_F(run, trapped_sysreg_gets_undef_in_guest)
 	EXPECT_EQ((uintptr_t)guest_pmcr, run->hypercall.args[2]);
 }
 
+static uint64_t guest_id_regs(uint64_t unused)
+{
+	uint64_t pfr0, dfr0, zfr0, mmfr0, mdscr;
+
+	asm volatile("mrs %0, id_aa64pfr0_el1" : "=r"(pfr0));
+	asm volatile("mrs %0, id_aa64dfr0_el1" : "=r"(dfr0));
+	asm volatile("mrs %0, s3_0_c0_c4_4" : "=r"(zfr0));	/* ZFR0 */
+	asm volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	guest_sync(pfr0, dfr0);
+	guest_sync(zfr0, mmfr0);
+	/* Debug registers: writes ignored, reads zero, no exception. */
+	asm volatile("msr oslar_el1, %0" : : "r"(0UL));
+	asm volatile("msr mdscr_el1, %0" : : "r"(0x8000UL));
+	asm volatile("mrs %0, mdscr_el1" : "=r"(mdscr));
+	return mdscr;
+}
+
+/* What the guest sees of the CPU: only what minihv gives it. */
+TEST_F(run, id_registers_sanitized)
+{
+	struct minihv_run *run;
+	uint64_t pfr0, dfr0;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_id_regs, 0));
+	run = self->g.run[0];
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	pfr0 = run->hypercall.args[1];
+	dfr0 = run->hypercall.args[2];
+	EXPECT_EQ(1, pfr0 & 0xf);		/* EL0: AArch64 only */
+	EXPECT_EQ(1, (pfr0 >> 4) & 0xf);	/* EL1: AArch64 only */
+	EXPECT_EQ(0, (pfr0 >> 8) & 0xf);	/* no EL2 */
+	EXPECT_EQ(0, (pfr0 >> 12) & 0xf);	/* no EL3 */
+	EXPECT_EQ(0, (pfr0 >> 32) & 0xf);	/* no SVE */
+	EXPECT_EQ(0, (dfr0 >> 8) & 0xf);	/* no PMU */
+	EXPECT_EQ(0, (dfr0 >> 32) & 0xf);	/* no SPE */
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0, run->hypercall.args[1]);	/* ZFR0: no SVE */
+	/* TGran4: 4 KiB pages supported (0xf would say not). */
+	EXPECT_NE(0xf, (run->hypercall.args[2] >> 28) & 0xf);
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0, run->hypercall.args[1]);	/* MDSCR_EL1: RAZ */
+}
+
+static uint64_t guest_wfx(uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		asm volatile("wfi; wfe" ::: "memory");
+	return i;
+}
+
+/* WFI and WFE trap and return (until interrupts can wake a vCPU). */
+TEST_F(run, wfi_wfe_return)
+{
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_wfx, 100));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(100, self->g.run[0]->hypercall.args[1]);
+}
+
 static uint64_t guest_jump_out(uint64_t target)
 {
 	((void (*)(void))(uintptr_t)target)();
