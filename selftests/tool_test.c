@@ -100,6 +100,16 @@ TEST_F_TIMEOUT(tool, boots_two_cpus, 60)
 		     out);
 }
 
+/* PSCI SYSTEM_RESET: the tool exits with 3. */
+TEST_F_TIMEOUT(tool, reset_exits_3, 60)
+{
+	static const char * const args[] = { "--cpus", "3", guest, NULL };
+
+	EXPECT_EQ(3, run_tool(args));
+	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x0\n2 cpus\nresetting\n",
+		     out);
+}
+
 #define IMAGE	"/tmp/minihv-image.bin"
 
 /* With a Linux Image header, the image goes to RAM + text_offset. */
@@ -135,6 +145,62 @@ TEST_F(tool, honours_image_header)
 static bool fdt_has(const char *buf, size_t len, const char *s)
 {
 	return memmem(buf, len, s, strlen(s) + 1) != NULL;
+}
+
+#define INITRD	"/tmp/minihv-initrd.img"
+#define INITRD_DTB	"/tmp/minihv-initrd.dtb"
+
+static uint64_t be64(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/*
+ * The initrd lands page-aligned below the device tree, which points at
+ * it: linux,initrd-start/end are 64-bit, big-endian, right after the
+ * property names' offsets in the struct block, so find them by value.
+ */
+TEST_F(tool, loads_initrd)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--initrd", INITRD, "--dtb-out", INITRD_DTB,
+		guest, NULL
+	};
+	static char buf[65536];
+	uint64_t start = 0, end = 0, ram = 0x40000000, size = 12345;
+	uint64_t dtb = ram + (64 << 20) - (2 << 20);
+	int fd, i;
+	ssize_t n;
+
+	fd = open(INITRD, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, size));
+	close(fd);
+	EXPECT_EQ(0, run_tool(args));
+	fd = open(INITRD_DTB, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	unlink(INITRD);
+	unlink(INITRD_DTB);
+	ASSERT_LT(40, n);
+	EXPECT_TRUE(memmem(buf, n, "linux,initrd-start", 19) != NULL);
+	EXPECT_TRUE(memmem(buf, n, "linux,initrd-end", 17) != NULL);
+	/* The expected placement: page-aligned, ending below the DTB. */
+	for (i = 0; i + 8 <= n; i += 4) {
+		if (be64(buf + i) == ((dtb - size) & ~0xfffULL))
+			start = be64(buf + i);
+		if (start && be64(buf + i) == start + size)
+			end = be64(buf + i);
+	}
+	EXPECT_EQ((dtb - size) & ~0xfffULL, start);
+	EXPECT_EQ(start + size, end);
 }
 
 #define DTB	"/tmp/minihv-test.dtb"

@@ -3,7 +3,8 @@
  * A bare-metal arm64 guest for `minihv run` tests, as a raw binary loaded
  * at the start of RAM: checks the device tree in x0, prints through the
  * PL011, brings up CPU 1 with PSCI CPU_ON if there is one, and powers off
- * with PSCI SYSTEM_OFF (SYSTEM_RESET if the device tree is missing).
+ * with PSCI SYSTEM_OFF; it resets instead (PSCI SYSTEM_RESET) if there is
+ * a CPU 2 too, or if the device tree is missing.
  * Position independent; runs with the MMU off.
  */
 #define UART		0x09000000
@@ -43,7 +44,17 @@ _start:
 	cbz	w5, 1b
 	adr	x1, two
 	bl	puts
-	b	off
+	ldr	x0, =PSCI_CPU_ON64
+	mov	x1, #2			/* a third CPU: reset */
+	adr	x2, secondary
+	mov	x3, #0
+	hvc	#0
+	cbnz	x0, off
+	adr	x1, reset
+	bl	puts
+	ldr	x0, =PSCI_SYS_RESET
+	hvc	#0
+	b	.
 one_cpu:
 	adr	x1, one
 	bl	puts
@@ -102,5 +113,6 @@ nl:	.asciz	"\n"
 one:	.asciz	"1 cpu\n"
 two:	.asciz	"2 cpus\n"
 nodtb:	.asciz	"no device tree in x0\n"
+reset:	.asciz	"resetting\n"
 	.balign	8
 	.ltorg
