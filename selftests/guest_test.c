@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -329,6 +330,55 @@ TEST_F(run, fetch_outside_ram_is_contained)
 	EXPECT_EQ(MINIHV_INTERNAL_UNHANDLED_ABORT, run->internal.suberror);
 	EXPECT_EQ(0x20, run->internal.data[0] >> 26);	/* IABT from EL1 */
 	EXPECT_EQ(GUEST_MMIO_BASE - 0x10000000, run->internal.data[2]);
+}
+
+#define EXTRA_GPA	0x20000000ULL	/* a second slot, 512 MiB up */
+
+static uint64_t guest_read_extra(uint64_t unused)
+{
+	uint64_t v;
+
+	/* Normal memory in the guest's map; RAM while the slot exists. */
+	v = LOAD_ONCE(*(uint64_t *)EXTRA_GPA);
+	guest_sync(v, 0);
+	v = mmio_read64(EXTRA_GPA);
+	return v;
+}
+
+/*
+ * A slot deleted between two guest accesses: the first reads its RAM,
+ * the second is no longer RAM (an MMIO exit at that address) and the
+ * slot's pages are unpinned.
+ */
+TEST_F(run, deleted_slot_is_gone_for_the_guest)
+{
+	struct minihv_info before, during, after;
+	struct minihv_run *run;
+	uint64_t *extra;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_read_extra, 0));
+	run = self->g.run[0];
+	extra = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, extra);
+	extra[0] = 0x5107ed;
+	ASSERT_EQ(0, minihv_info(&before));
+	ASSERT_EQ(0, minihv_set_region(self->g.vm, 1, EXTRA_GPA, 1 << 20,
+				       extra));
+	ASSERT_EQ(0, minihv_info(&during));
+	EXPECT_EQ(before.pinned_pages + 256, during.pinned_pages);
+
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(0x5107ed, run->hypercall.args[1]);
+
+	ASSERT_EQ(0, minihv_set_region(self->g.vm, 1, EXTRA_GPA, 0, extra));
+	ASSERT_EQ(0, minihv_info(&after));
+	EXPECT_EQ(before.pinned_pages, after.pinned_pages);
+	ASSERT_EQ(0, guest_run(&self->g, 0));
+	ASSERT_EQ(MINIHV_EXIT_MMIO, run->exit_reason);
+	EXPECT_EQ(EXTRA_GPA, run->mmio.phys_addr);
+	EXPECT_FALSE(run->mmio.is_write);
+	munmap(extra, 1 << 20);
 }
 
 static uint64_t guest_stop;
