@@ -35,6 +35,7 @@ struct el2_vm {
 	struct minihv_pgtable s2;
 	u16 vmid;
 	u64 vttbr, vtcr;
+	int __percpu *last_vcpu_ran;	/* vCPU id, or -1 */
 };
 
 struct el2_vcpu_ctx;

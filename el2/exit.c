@@ -247,6 +247,16 @@ static void ctx_to_regs(struct minihv_regs *r, const struct el2_vcpu_ctx *ctx)
 	r->pstate = ctx->pstate;
 }
 
+/* With interrupts off, on the CPU about to run the vCPU. */
+static void note_cpu(struct minihv_vcpu *vcpu)
+{
+	struct el2_vm *vm = vcpu->vm->arch;
+	int *last = this_cpu_ptr(vm->last_vcpu_ran);
+
+	ctx_of(vcpu)->flush = *last != vcpu->id;
+	*last = vcpu->id;
+}
+
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
@@ -270,6 +280,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 		/* The guest owns the FP/SIMD registers while it runs. */
 		kernel_neon_begin();
 		local_irq_disable();
+		note_cpu(vcpu);
 		exit = minihv_el2_world.enter(ctx);
 		local_irq_enable();
 		kernel_neon_end();

@@ -7,6 +7,7 @@
 
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 
 #include <asm/cacheflush.h>
@@ -52,7 +53,7 @@ static u64 vtcr_of(const struct minihv_pgtable *s2)
 int minihv_el2_vm_init(struct minihv_vm *vm)
 {
 	struct el2_vm *v;
-	int vmid, ret;
+	int vmid, ret, cpu;
 
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
@@ -65,16 +66,27 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 	}
 	ret = minihv_pt_init(&v->s2, &minihv_stage2_format,
 			     minihv_el2_caps.pa_bits);
-	if (ret) {
-		ida_free(&vmid_ida, vmid);
-		kfree(v);
-		return ret;
+	if (ret)
+		goto err_vmid;
+	v->last_vcpu_ran = alloc_percpu(int);
+	if (!v->last_vcpu_ran) {
+		ret = -ENOMEM;
+		goto err_pt;
 	}
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(v->last_vcpu_ran, cpu) = -1;
 	v->vmid = vmid;
 	v->vttbr = virt_to_phys(v->s2.root) | ((u64)vmid << VTTBR_VMID_SHIFT);
 	v->vtcr = vtcr_of(&v->s2);
 	vm->arch = v;
 	return 0;
+
+err_pt:
+	minihv_pt_destroy(&v->s2);
+err_vmid:
+	ida_free(&vmid_ida, vmid);
+	kfree(v);
+	return ret;
 }
 
 void minihv_el2_vm_destroy(struct minihv_vm *vm)
@@ -84,6 +96,7 @@ void minihv_el2_vm_destroy(struct minihv_vm *vm)
 	/* No stale translation may survive into the VMID's next owner. */
 	minihv_el2_world.flush_vmid(v->vttbr);
 	minihv_pt_destroy(&v->s2);
+	free_percpu(v->last_vcpu_ran);
 	ida_free(&vmid_ida, v->vmid);
 	kfree(v);
 }
@@ -155,6 +168,7 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, cptr) != CTX_CPTR);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, esr) != CTX_ESR);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, hpfar) != CTX_HPFAR);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, flush) != CTX_FLUSH);
 	BUILD_BUG_ON(sizeof(struct el2_vcpu_ctx) != CTX_SIZE);
 
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);

@@ -210,6 +210,8 @@ hc_vcpu_run:
 	ldr	x2, [x0, #CTX_HCR]
 	msr	hcr_el2, x2
 	isb
+	flush_local_context x0, 1f
+1:
 
 	ldp	x2, x3, [x0, #(2 * 8)]
 	ldp	x4, x5, [x0, #(4 * 8)]

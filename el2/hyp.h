@@ -78,8 +78,9 @@
 #define CTX_ESR			(CTX_CNTHCTL + 8)
 #define CTX_FAR			(CTX_ESR + 8)
 #define CTX_HPFAR		(CTX_FAR + 8)
+#define CTX_FLUSH		(CTX_HPFAR + 8)		/* this CPU's context */
 /* Past LDP/STP's reach from the start: addressed through a base. */
-#define CTX_SYS			(CTX_HPFAR + 8)		/* SR_NR words */
+#define CTX_SYS			(CTX_FLUSH + 8)		/* SR_NR words */
 #define CTX_FP			(CTX_SYS + SR_NR * 8)	/* q0..q31 */
 #define CTX_FPSR		(CTX_FP + 32 * 16)
 #define CTX_FPCR		(CTX_FPSR + 8)
@@ -132,6 +133,8 @@ struct el2_vcpu_ctx {
 	u64 cnthctl;
 	/* set by EL2 at exit */
 	u64 esr, far, hpfar;
+	/* set by the host: another vCPU of this VM ran here last */
+	u64 flush;
 	u64 sys[SR_NR];
 	u64 fp[32][2];
 	u64 fpsr, fpcr;

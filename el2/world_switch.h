@@ -44,6 +44,22 @@
 	\op	\base, SR_CNTV_CTL, cntv_ctl_\el0, cntv_cval_\el0
 	.endm
 
+	/*
+	 * Another vCPU of this VM ran last on this CPU: its stage-1 entries
+	 * (same VMID) and I-cache lines must not serve this one. Needs the
+	 * guest's VTTBR and, under VHE, TGE clear. \skip: the caller's
+	 * label after the macro.
+	 */
+	.macro	flush_local_context ctx, skip
+	ldr	x2, [\ctx, #CTX_FLUSH]
+	cbz	x2, \skip
+
+	tlbi	vmalle1
+	ic	iallu
+	dsb	nsh
+	isb
+	.endm
+
 	.macro	fpsimd_op op, base
 	\op	q0, q1, [\base, #(0 * 32)]
 	\op	q2, q3, [\base, #(1 * 32)]
