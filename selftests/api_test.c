@@ -107,6 +107,18 @@ TEST(info_caps)
 		EXPECT_NE(0, mi.arch_caps[0] & 0x7fffffff);
 		EXPECT_NE(0, mi.arch_caps[2] & (1ULL << 33));
 		EXPECT_NE(0, mi.arch_caps[1]);
+		/* Chosen: external-interrupt and NMI exiting (pin 0, 3). */
+		EXPECT_EQ(0x9, mi.arch_caps[3] & 0x9);
+		/* HLT (7), unconditional I/O (24), secondary controls (31). */
+		EXPECT_EQ(0x81000080ULL, (mi.arch_caps[3] >> 32) & 0x81000080);
+		/* EPT (1), VPID (5), unrestricted guest (7). */
+		EXPECT_EQ(0xa2, mi.arch_caps[4] & 0xa2);
+		/* Exit: 64-bit host (9), ack interrupt (15); entry: EFER (15). */
+		EXPECT_EQ(0x8200, mi.arch_caps[5] & 0x8200);
+		EXPECT_EQ(0x8000, (mi.arch_caps[5] >> 32) & 0x8000);
+		/* With EPT, CR3 loads and stores need not exit (TRUE MSRs). */
+		if (mi.arch_caps[0] & (1ULL << 55))
+			EXPECT_EQ(0, (mi.arch_caps[3] >> 32) & 0x18000);
 	}
 }
 

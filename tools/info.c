@@ -68,6 +68,13 @@ static void print_caps(const struct minihv_info *mi)
 		       (unsigned long long)mi->arch_caps[1]);
 		printf("procbased2:     0x%016llx\n",
 		       (unsigned long long)mi->arch_caps[2]);
+		printf("controls:       pin 0x%08llx proc 0x%08llx proc2 0x%08llx\n",
+		       (unsigned long long)(mi->arch_caps[3] & 0xffffffff),
+		       (unsigned long long)(mi->arch_caps[3] >> 32),
+		       (unsigned long long)mi->arch_caps[4]);
+		printf("                exit 0x%08llx entry 0x%08llx\n",
+		       (unsigned long long)(mi->arch_caps[5] & 0xffffffff),
+		       (unsigned long long)(mi->arch_caps[5] >> 32));
 	}
 }
 

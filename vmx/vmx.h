@@ -14,10 +14,14 @@ struct minihv_vmx_caps {
 	u64 ept_vpid;		/* IA32_VMX_EPT_VPID_CAP (0 without EPT) */
 	u64 procbased2;		/* IA32_VMX_PROCBASED_CTLS2 */
 	u32 pa_bits;		/* CPUID.80000008H:EAX[7:0] */
+
+	/* The controls guests run with (vmx/controls.c). */
+	u32 pin, proc, proc2, exit, entry;
 };
 
 extern struct minihv_vmx_caps minihv_vmx_caps;
 
+int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps);
 int minihv_vmx_cpu_alloc(void);
 void minihv_vmx_cpu_free(void);
 int minihv_vmx_cpu_enable(void);

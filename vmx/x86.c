@@ -28,6 +28,9 @@ static void vmx_get_caps(u64 caps[MINIHV_ARCH_CAPS])
 	caps[0] = minihv_vmx_caps.basic;
 	caps[1] = minihv_vmx_caps.ept_vpid;
 	caps[2] = minihv_vmx_caps.procbased2;
+	caps[3] = minihv_vmx_caps.pin | (u64)minihv_vmx_caps.proc << 32;
+	caps[4] = minihv_vmx_caps.proc2;
+	caps[5] = minihv_vmx_caps.exit | (u64)minihv_vmx_caps.entry << 32;
 }
 
 /* RFLAGS bit 1 is fixed to 1; bits 15, 5, 3 and 22..63 are reserved 0. */
@@ -99,6 +102,9 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 	}
 	caps->pa_bits = boot_cpu_data.x86_phys_bits;
 
+	ret = minihv_vmx_choose_controls(caps);
+	if (ret)
+		return ERR_PTR(ret);
 	ret = minihv_vmx_cpu_alloc();
 	if (ret)
 		return ERR_PTR(ret);

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMCS execution, exit and entry controls minihv runs guests with,
+ * chosen once at load from the capability MSRs (the TRUE ones where the
+ * CPU has them, SDM A.2: they allow clearing the "default1" bits such as
+ * CR3-load exiting, which EPT makes pointless).
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/bits.h>
+
+#include <asm/msr.h>
+#include <asm/vmx.h>
+
+#include "vmx/vmx.h"
+
+/*
+ * Allowed-0 settings (low word: must be 1) and allowed-1 settings (high
+ * word: may be 1) decide; a required control the CPU lacks fails.
+ */
+static int adjust(const char *what, u32 msr, u32 required, u32 optional,
+		  u32 *result)
+{
+	u32 must, may, ctl;
+
+	rdmsr(msr, must, may);
+	ctl = ((required | optional) & may) | must;
+	if ((ctl & required) != required) {
+		pr_err("VT-x lacks required %s controls 0x%x (MSR 0x%x): needs EPT, VPID and unrestricted guest\n",
+		       what, required & ~ctl, msr);
+		return -ENODEV;
+	}
+	*result = ctl;
+	return 0;
+}
+
+int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps)
+{
+	bool true_msrs = caps->basic & VMX_BASIC_TRUE_CTLS;
+	int ret;
+
+	/* Host interrupts and NMIs exit; the timer keeps Bochs honest (ENV). */
+	ret = adjust("pin-based",
+		     true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+				 MSR_IA32_VMX_PINBASED_CTLS,
+		     PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		     PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
+		     &caps->pin);
+	if (ret)
+		return ret;
+
+	/* HLT and every I/O port exit; MSRs through bitmaps when possible. */
+	ret = adjust("processor-based",
+		     true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				 MSR_IA32_VMX_PROCBASED_CTLS,
+		     CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+		     CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
+		     CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+		     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+		     CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS,
+		     &caps->proc);
+	if (ret)
+		return ret;
+
+	ret = adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
+		     SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
+		     SECONDARY_EXEC_UNRESTRICTED_GUEST,
+		     SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID,
+		     &caps->proc2);
+	if (ret)
+		return ret;
+
+	/* Back in 64-bit mode, interrupt acknowledged, EFER/PAT switched. */
+	ret = adjust("VM-exit",
+		     true_msrs ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+				 MSR_IA32_VMX_EXIT_CTLS,
+		     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT |
+		     VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+		     VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+		     VM_EXIT_SAVE_VMX_PREEMPTION_TIMER,
+		     &caps->exit);
+	if (ret)
+		return ret;
+
+	return adjust("VM-entry",
+		      true_msrs ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+				  MSR_IA32_VMX_ENTRY_CTLS,
+		      VM_ENTRY_LOAD_IA32_EFER, VM_ENTRY_LOAD_IA32_PAT,
+		      &caps->entry);
+}
