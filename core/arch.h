@@ -42,6 +42,10 @@ struct minihv_arch_ops {
 
 	void (*get_caps)(u64 caps[MINIHV_ARCH_CAPS]);
 
+	/* The architecture's own vCPU ioctls (-ENOTTY for unknown ones). */
+	long (*vcpu_ioctl)(struct minihv_vcpu *vcpu, unsigned int cmd,
+			   void __user *arg);
+
 	/* Regs are validated here; the core stores them. */
 	int (*check_regs)(const struct minihv_regs *regs);
 	void (*reset_regs)(struct minihv_regs *regs);

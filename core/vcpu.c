@@ -91,7 +91,8 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = vcpu_init(vcpu, argp);
 		break;
 	default:
-		ret = -ENOTTY;
+		ret = minihv_ops->vcpu_ioctl ?
+		      minihv_ops->vcpu_ioctl(vcpu, cmd, argp) : -ENOTTY;
 	}
 	mutex_unlock(&vcpu->lock);
 	return ret;

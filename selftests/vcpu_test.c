@@ -172,6 +172,102 @@ TEST_F(vm, bad_regs)
 	close(vcpu);
 }
 
+#if defined(__x86_64__)
+/* The state of SDM 10.1.1 after power-on: real mode at f000:fff0. */
+TEST_F(vm, x86_sregs_reset_state)
+{
+	struct minihv_sregs sr;
+	int vcpu = ioctl(self->vm, MINIHV_CREATE_VCPU, 0);
+
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_GET_SREGS, &sr));
+	EXPECT_EQ(0xf000, sr.cs.selector);
+	EXPECT_EQ(0xffff0000, sr.cs.base);
+	EXPECT_EQ(0xffff, sr.cs.limit);
+	EXPECT_EQ(0xb, sr.cs.type);
+	EXPECT_EQ(1, sr.cs.s);
+	EXPECT_EQ(1, sr.cs.present);
+	EXPECT_EQ(0, sr.ds.base);
+	EXPECT_EQ(0x3, sr.ss.type);
+	EXPECT_EQ(0, sr.tr.s);
+	EXPECT_EQ(0, sr.ldt.s);
+	EXPECT_EQ(0x60000010, sr.cr0);		/* CD, NW, ET */
+	EXPECT_EQ(0, sr.cr3);
+	EXPECT_EQ(0, sr.cr4);
+	EXPECT_EQ(0, sr.efer);
+	EXPECT_EQ(0xffff, sr.idt.limit);
+	close(vcpu);
+}
+
+/* 64-bit long mode state goes in and comes back unchanged. */
+TEST_F(vm, x86_sregs_round_trip)
+{
+	struct minihv_sregs sr, back;
+	int vcpu = ioctl(self->vm, MINIHV_CREATE_VCPU, 0);
+
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_GET_SREGS, &sr));
+	sr.cs.selector = 0x8;
+	sr.cs.base = 0;
+	sr.cs.limit = 0xffffffff;
+	sr.cs.l = 1;
+	sr.cs.g = 1;
+	sr.gdt.base = 0x1000;
+	sr.gdt.limit = 0x17;
+	sr.cr0 = 0x80050033;			/* PG, AM, WP, NE, ET, MP, PE */
+	sr.cr3 = 0x2000;
+	sr.cr4 = 0x20;				/* PAE */
+	sr.efer = 0x500;			/* LME, LMA */
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	memset(&back, 0xee, sizeof(back));
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_GET_SREGS, &back));
+	EXPECT_EQ(0, memcmp(&sr, &back, sizeof(sr)));
+	close(vcpu);
+}
+
+/* State a VM entry would refuse is refused here, leaving the old state. */
+TEST_F(vm, x86_sregs_invalid)
+{
+	struct minihv_sregs good, sr, back;
+	int vcpu = ioctl(self->vm, MINIHV_CREATE_VCPU, 0);
+
+	ASSERT_LE(0, vcpu);
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_GET_SREGS, &good));
+
+	sr = good;
+	sr.cr0 = 0x80000000;			/* PG without PE */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	sr = good;
+	sr.cr0 = 0x20000000;			/* NW without CD */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	sr = good;
+	sr.cr4 = 0x2000;			/* VMXE: no nesting */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	sr = good;
+	sr.efer = 0x400;			/* LMA without LME and paging */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	sr = good;
+	sr.efer = 1ULL << 20;			/* reserved */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	sr = good;
+	sr.cr3 = 1ULL << 60;			/* beyond MAXPHYADDR */
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, &sr));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(vcpu, MINIHV_SET_SREGS, 8));
+	EXPECT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(0, ioctl(vcpu, MINIHV_GET_SREGS, &back));
+	EXPECT_EQ(0, memcmp(&good, &back, sizeof(good)));
+	close(vcpu);
+}
+#endif
+
 /* Until guests can run, RUN says so plainly instead of faking an exit. */
 TEST_F(vm, run_not_yet)
 {

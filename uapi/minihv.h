@@ -100,6 +100,28 @@ struct minihv_regs {
 	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
 	__u64 rip, rflags;
 };
+
+/* A segment register with its hidden part (SDM 3.4.5). */
+struct minihv_segment {
+	__u64 base;
+	__u32 limit;		/* in bytes (g scales nothing here) */
+	__u16 selector;
+	__u8 type, present, dpl, db, s, l, g, avl;
+	__u8 unusable, padding[5];
+};
+
+struct minihv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/* x86 state beyond the GPRs: MINIHV_GET_SREGS / MINIHV_SET_SREGS. */
+struct minihv_sregs {
+	struct minihv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct minihv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+};
 #endif
 
 /* For MINIHV_VCPU_INIT, before the vCPU first runs. */
@@ -190,6 +212,10 @@ struct minihv_run {
 #define MINIHV_GET_REGS			_IOR(MINIHVIO, 0x81, struct minihv_regs)
 #define MINIHV_SET_REGS			_IOW(MINIHVIO, 0x82, struct minihv_regs)
 #define MINIHV_VCPU_INIT		_IOW(MINIHVIO, 0x83, struct minihv_vcpu_init)
+#if defined(__x86_64__)
+#define MINIHV_GET_SREGS		_IOR(MINIHVIO, 0x84, struct minihv_sregs)
+#define MINIHV_SET_SREGS		_IOW(MINIHVIO, 0x85, struct minihv_sregs)
+#endif
 
 #endif /* __ASSEMBLY__ */
 #endif /* _UAPI_MINIHV_H */

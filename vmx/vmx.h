@@ -21,6 +21,18 @@ struct minihv_vmx_caps {
 
 extern struct minihv_vmx_caps minihv_vmx_caps;
 
+struct minihv_vcpu;
+
+/* An x86 vCPU: what is not in the core's struct minihv_regs. */
+struct vmx_vcpu {
+	struct minihv_sregs sregs;
+};
+
+int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu);
+void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu);
+long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
+			   void __user *arg);
+
 int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps);
 int minihv_vmx_cpu_alloc(void);
 void minihv_vmx_cpu_free(void);

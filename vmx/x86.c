@@ -68,6 +68,9 @@ static const struct minihv_arch_ops vmx_ops = {
 	.get_caps = vmx_get_caps,
 	.check_regs = vmx_check_regs,
 	.reset_regs = vmx_reset_regs,
+	.vcpu_ioctl = minihv_vmx_vcpu_ioctl,
+	.vcpu_init = minihv_vmx_vcpu_init,
+	.vcpu_destroy = minihv_vmx_vcpu_destroy,
 };
 
 const struct minihv_arch_ops *minihv_arch_probe(void)

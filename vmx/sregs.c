@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 special registers of a vCPU (MINIHV_GET/SET_SREGS): the reset state
+ * of SDM 10.1.1, and the checks that keep a later VM entry from failing
+ * on state userspace could have caught.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "core/minihv.h"
+#include "vmx/vmx.h"
+
+/* s: code or data segment (1), or system segment: TR, LDT (0). */
+static void reset_segment(struct minihv_segment *seg, u16 sel, u64 base,
+			  u8 type, u8 s)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->selector = sel;
+	seg->base = base;
+	seg->limit = 0xffff;
+	seg->type = type;
+	seg->s = s;
+	seg->present = 1;
+}
+
+/* Power-on/INIT state: real mode, CS:IP = f000:fff0 at 0xfffffff0. */
+static void reset_sregs(struct minihv_sregs *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	reset_segment(&sr->cs, 0xf000, 0xffff0000, 0xb, 1);	/* code, r, a */
+	reset_segment(&sr->ds, 0, 0, 0x3, 1);			/* data, w, a */
+	reset_segment(&sr->es, 0, 0, 0x3, 1);
+	reset_segment(&sr->fs, 0, 0, 0x3, 1);
+	reset_segment(&sr->gs, 0, 0, 0x3, 1);
+	reset_segment(&sr->ss, 0, 0, 0x3, 1);
+	reset_segment(&sr->tr, 0, 0, 0xb, 0);			/* busy TSS */
+	reset_segment(&sr->ldt, 0, 0, 0x2, 0);
+	sr->gdt.limit = 0xffff;
+	sr->idt.limit = 0xffff;
+	sr->cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
+}
+
+#define CR0_KNOWN	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+			 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
+			 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
+/* What a guest may enable; VMXE stays the host's (no nesting). */
+#define CR4_GUEST	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+			 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
+#define EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static int check_sregs(const struct minihv_sregs *sr)
+{
+	bool pg = sr->cr0 & X86_CR0_PG;
+
+	if (sr->cr0 & ~CR0_KNOWN || sr->cr4 & ~CR4_GUEST ||
+	    sr->efer & ~EFER_GUEST)
+		return -EINVAL;
+	/* Paging needs protection; NW without CD is invalid (SDM 26.3.1). */
+	if ((pg && !(sr->cr0 & X86_CR0_PE)) ||
+	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)))
+		return -EINVAL;
+	/* Long mode is active exactly when enabled with paging on, and
+	 * needs PAE.
+	 */
+	if (!!(sr->efer & EFER_LMA) != ((sr->efer & EFER_LME) && pg))
+		return -EINVAL;
+	if ((sr->efer & EFER_LMA) && !(sr->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (sr->cr3 >> minihv_vmx_caps.pa_bits)
+		return -EINVAL;
+	return 0;
+}
+
+long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
+			   void __user *arg)
+{
+	struct vmx_vcpu *v = vcpu->arch;
+	struct minihv_sregs sr;
+	int ret;
+
+	switch (cmd) {
+	case MINIHV_GET_SREGS:
+		return copy_to_user(arg, &v->sregs, sizeof(v->sregs)) ?
+		       -EFAULT : 0;
+	case MINIHV_SET_SREGS:
+		if (copy_from_user(&sr, arg, sizeof(sr)))
+			return -EFAULT;
+		ret = check_sregs(&sr);
+		if (!ret)
+			v->sregs = sr;
+		return ret;
+	default:
+		return -ENOTTY;
+	}
+}
+
+int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
+{
+	struct vmx_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+
+	if (!v)
+		return -ENOMEM;
+	reset_sregs(&v->sregs);
+	vcpu->arch = v;
+	return 0;
+}
+
+void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu)
+{
+	kfree(vcpu->arch);
+}
