@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "core/arch.h"
+#include "mm/pgtable.h"
 
 struct minihv_vmx_caps {
 	u64 basic;		/* IA32_VMX_BASIC */
@@ -21,7 +22,21 @@ struct minihv_vmx_caps {
 
 extern struct minihv_vmx_caps minihv_vmx_caps;
 
+struct minihv_memslot;
 struct minihv_vcpu;
+struct minihv_vm;
+
+/* An x86 VM: its EPT (vmx/ept.c). */
+struct vmx_vm {
+	struct minihv_pgtable ept;
+	u64 eptp;
+};
+
+void minihv_vmx_ept_setup(void);
+int minihv_vmx_vm_init(struct minihv_vm *vm);
+void minihv_vmx_vm_destroy(struct minihv_vm *vm);
+int minihv_vmx_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
+void minihv_vmx_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 
 /* An x86 vCPU: what is not in the core's struct minihv_regs. */
 struct vmx_vcpu {

@@ -69,6 +69,10 @@ static const struct minihv_arch_ops vmx_ops = {
 	.check_regs = vmx_check_regs,
 	.reset_regs = vmx_reset_regs,
 	.vcpu_ioctl = minihv_vmx_vcpu_ioctl,
+	.vm_init = minihv_vmx_vm_init,
+	.vm_destroy = minihv_vmx_vm_destroy,
+	.map_slot = minihv_vmx_map_slot,
+	.unmap_slot = minihv_vmx_unmap_slot,
 	.vcpu_init = minihv_vmx_vcpu_init,
 	.vcpu_destroy = minihv_vmx_vcpu_destroy,
 };
@@ -108,6 +112,7 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 	ret = minihv_vmx_choose_controls(caps);
 	if (ret)
 		return ERR_PTR(ret);
+	minihv_vmx_ept_setup();
 	ret = minihv_vmx_cpu_alloc();
 	if (ret)
 		return ERR_PTR(ret);
