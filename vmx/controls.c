@@ -34,6 +34,27 @@ static int adjust(const char *what, u32 msr, u32 required, u32 optional,
 	return 0;
 }
 
+/*
+ * What minihv's EPT and its invalidation rely on: 4-level walks,
+ * write-back paging structures, and some type of INVEPT and INVVPID.
+ */
+static int check_ept_vpid(u64 cap)
+{
+	u64 vpid = cap >> 32;
+
+	if (!(cap & VMX_EPT_PAGE_WALK_4_BIT) || !(cap & VMX_EPTP_WB_BIT) ||
+	    !(cap & VMX_EPT_INVEPT_BIT) ||
+	    !(cap & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT)) ||
+	    !(vpid & VMX_VPID_INVVPID_BIT) ||
+	    !(vpid & (VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT |
+		      VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT))) {
+		pr_err("VT-x lacks 4-level write-back EPT with INVEPT/INVVPID (IA32_VMX_EPT_VPID_CAP 0x%llx)\n",
+		       cap);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps)
 {
 	bool true_msrs = caps->basic & VMX_BASIC_TRUE_CTLS;
@@ -67,6 +88,9 @@ int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps)
 		     SECONDARY_EXEC_UNRESTRICTED_GUEST,
 		     SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID,
 		     &caps->proc2);
+	if (ret)
+		return ret;
+	ret = check_ept_vpid(caps->ept_vpid);
 	if (ret)
 		return ret;
 

@@ -106,6 +106,7 @@ int minihv_vmx_cpu_enable(void)
 		cr4_clear_bits(X86_CR4_VMXE);
 		return -EBUSY;
 	}
+	minihv_vmx_flush_all();
 	return 0;
 }
 

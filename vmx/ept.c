@@ -40,7 +40,7 @@ static void invept_ipi(void *info)
 	/* Single-context where the CPU has it, else everything. */
 	if (minihv_vmx_caps.ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT)
 		ept_invalidate(VMX_EPT_EXTENT_CONTEXT, eptp);
-	else
+	else if (minihv_vmx_caps.ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT)
 		ept_invalidate(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 

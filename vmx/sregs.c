@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86 special registers of a vCPU (MINIHV_GET/SET_SREGS): the reset state
- * of SDM 10.1.1, and the checks that keep a later VM entry from failing
- * on state userspace could have caught.
+ * x86 vCPUs: their special registers (MINIHV_GET/SET_SREGS) with the
+ * reset state of SDM 10.1.1 and the checks that keep a later VM entry
+ * from failing on state userspace could have caught; their VPID.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -103,9 +103,16 @@ long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
 int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
 {
 	struct vmx_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	int vpid;
 
 	if (!v)
 		return -ENOMEM;
+	vpid = minihv_vmx_vpid_alloc();
+	if (vpid < 0) {
+		kfree(v);
+		return vpid;
+	}
+	v->vpid = vpid;
 	reset_sregs(&v->sregs);
 	vcpu->arch = v;
 	return 0;
@@ -113,5 +120,8 @@ int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
 
 void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu)
 {
-	kfree(vcpu->arch);
+	struct vmx_vcpu *v = vcpu->arch;
+
+	minihv_vmx_vpid_free(v->vpid);
+	kfree(v);
 }

@@ -41,7 +41,12 @@ void minihv_vmx_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 /* An x86 vCPU: what is not in the core's struct minihv_regs. */
 struct vmx_vcpu {
 	struct minihv_sregs sregs;
+	u16 vpid;
 };
+
+int minihv_vmx_vpid_alloc(void);
+void minihv_vmx_vpid_free(u16 vpid);
+void minihv_vmx_flush_all(void);
 
 int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu);
