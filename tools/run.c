@@ -16,9 +16,9 @@
 #include "minihv.h"
 #include "vmm.h"
 
-static void run_usage(void)
+static void run_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: minihv run [options] <image>\n"
 		"  --mem <MiB>        guest RAM (default 128)\n"
 		"  --cpus <n>         vCPUs (default 1, at most %d)\n"
@@ -244,15 +244,15 @@ int cmd_run(int argc, char **argv)
 			cfg.dtb_out = optarg;
 			break;
 		case 'h':
-			run_usage();
+			run_usage(stdout);
 			return 0;
 		default:
-			run_usage();
+			run_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		run_usage();
+		run_usage(stderr);
 		return EXIT_USAGE;
 	}
 	cfg.image = argv[optind];
