@@ -21,7 +21,13 @@
 
 struct minihv_el2_world minihv_el2_world;
 
-/* VMID 0 tags the host's own EL1&0 regime: guests get 1 and up. */
+/*
+ * VMID 0 tags the host's own EL1&0 regime: guests get 1 and up, one per
+ * live VM, flushed (on every CPU) before the VM's VMID is freed. Since
+ * MINIHV_MAX_VMS is below the smallest VMID space (255), no two live VMs
+ * ever share a VMID and no rollover can occur; allocating by generation
+ * (KVM's vmid.c) becomes necessary only if the VM limit outgrows it.
+ */
 static DEFINE_IDA(vmid_ida);
 
 static u32 parange_of(u32 pa_bits)
@@ -54,6 +60,8 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 {
 	struct el2_vm *v;
 	int vmid, ret, cpu;
+
+	BUILD_BUG_ON(MINIHV_MAX_VMS >= 255);
 
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
