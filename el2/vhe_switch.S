@@ -111,22 +111,7 @@ SYM_FUNC_START(__minihv_vhe_run)
 	flush_local_context x0, 1f
 1:
 
-	ldp	x2, x3, [x0, #(2 * 8)]
-	ldp	x4, x5, [x0, #(4 * 8)]
-	ldp	x6, x7, [x0, #(6 * 8)]
-	ldp	x8, x9, [x0, #(8 * 8)]
-	ldp	x10, x11, [x0, #(10 * 8)]
-	ldp	x12, x13, [x0, #(12 * 8)]
-	ldp	x14, x15, [x0, #(14 * 8)]
-	ldp	x16, x17, [x0, #(16 * 8)]
-	ldp	x18, x19, [x0, #(18 * 8)]
-	ldp	x20, x21, [x0, #(20 * 8)]
-	ldp	x22, x23, [x0, #(22 * 8)]
-	ldp	x24, x25, [x0, #(24 * 8)]
-	ldp	x26, x27, [x0, #(26 * 8)]
-	ldp	x28, x29, [x0, #(28 * 8)]
-	ldr	x30, [x0, #(30 * 8)]
-	ldp	x0, x1, [x0, #(0 * 8)]
+	guest_gprs_load
 	eret
 SYM_FUNC_END(__minihv_vhe_run)
 
@@ -136,21 +121,7 @@ SYM_FUNC_END(__minihv_vhe_run)
  */
 SYM_CODE_START_LOCAL(vhe_guest_exit)
 	ldr	x0, [sp, #(16 + F_CTX)]
-	stp	x2, x3, [x0, #(2 * 8)]
-	stp	x4, x5, [x0, #(4 * 8)]
-	stp	x6, x7, [x0, #(6 * 8)]
-	stp	x8, x9, [x0, #(8 * 8)]
-	stp	x10, x11, [x0, #(10 * 8)]
-	stp	x12, x13, [x0, #(12 * 8)]
-	stp	x14, x15, [x0, #(14 * 8)]
-	stp	x16, x17, [x0, #(16 * 8)]
-	stp	x18, x19, [x0, #(18 * 8)]
-	stp	x20, x21, [x0, #(20 * 8)]
-	stp	x22, x23, [x0, #(22 * 8)]
-	stp	x24, x25, [x0, #(24 * 8)]
-	stp	x26, x27, [x0, #(26 * 8)]
-	stp	x28, x29, [x0, #(28 * 8)]
-	str	x30, [x0, #(30 * 8)]
+	guest_gprs_save
 	mov	x19, x1
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #(0 * 8)]
@@ -161,14 +132,7 @@ SYM_CODE_START_LOCAL(vhe_guest_exit)
 	msr	vbar_el2, x3
 	isb
 
-	mrs	x2, elr_el2
-	mrs	x3, spsr_el2
-	stp	x2, x3, [x0, #CTX_PC]
-	mrs	x2, esr_el2
-	mrs	x3, far_el2
-	stp	x2, x3, [x0, #CTX_ESR]
-	mrs	x2, hpfar_el2
-	str	x2, [x0, #CTX_HPFAR]
+	guest_syndrome_save
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_save2, x5, el12, el02
 	fpsimd_save x0

@@ -45,6 +45,60 @@
 	.endm
 
 	/*
+	 * The guest's x0..x30 from/to its context, whose address is in x0.
+	 * Loading ends with x0 itself; saving leaves x0 and x1 to the caller,
+	 * which finds them where the exception vector put them.
+	 */
+	.macro	guest_gprs_load
+	ldp	x2, x3, [x0, #(2 * 8)]
+	ldp	x4, x5, [x0, #(4 * 8)]
+	ldp	x6, x7, [x0, #(6 * 8)]
+	ldp	x8, x9, [x0, #(8 * 8)]
+	ldp	x10, x11, [x0, #(10 * 8)]
+	ldp	x12, x13, [x0, #(12 * 8)]
+	ldp	x14, x15, [x0, #(14 * 8)]
+	ldp	x16, x17, [x0, #(16 * 8)]
+	ldp	x18, x19, [x0, #(18 * 8)]
+	ldp	x20, x21, [x0, #(20 * 8)]
+	ldp	x22, x23, [x0, #(22 * 8)]
+	ldp	x24, x25, [x0, #(24 * 8)]
+	ldp	x26, x27, [x0, #(26 * 8)]
+	ldp	x28, x29, [x0, #(28 * 8)]
+	ldr	x30, [x0, #(30 * 8)]
+	ldp	x0, x1, [x0, #(0 * 8)]
+	.endm
+
+	.macro	guest_gprs_save
+	stp	x2, x3, [x0, #(2 * 8)]
+	stp	x4, x5, [x0, #(4 * 8)]
+	stp	x6, x7, [x0, #(6 * 8)]
+	stp	x8, x9, [x0, #(8 * 8)]
+	stp	x10, x11, [x0, #(10 * 8)]
+	stp	x12, x13, [x0, #(12 * 8)]
+	stp	x14, x15, [x0, #(14 * 8)]
+	stp	x16, x17, [x0, #(16 * 8)]
+	stp	x18, x19, [x0, #(18 * 8)]
+	stp	x20, x21, [x0, #(20 * 8)]
+	stp	x22, x23, [x0, #(22 * 8)]
+	stp	x24, x25, [x0, #(24 * 8)]
+	stp	x26, x27, [x0, #(26 * 8)]
+	stp	x28, x29, [x0, #(28 * 8)]
+	str	x30, [x0, #(30 * 8)]
+	.endm
+
+	/* Where the guest stopped and why: PC, PSTATE and the fault syndrome. */
+	.macro	guest_syndrome_save
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #CTX_PC]
+	mrs	x2, esr_el2
+	mrs	x3, far_el2
+	stp	x2, x3, [x0, #CTX_ESR]
+	mrs	x2, hpfar_el2
+	str	x2, [x0, #CTX_HPFAR]
+	.endm
+
+	/*
 	 * Another vCPU of this VM ran last on this CPU: its stage-1 entries
 	 * (same VMID) and I-cache lines must not serve this one. Needs the
 	 * guest's VTTBR and, under VHE, TGE clear. \skip: the caller's

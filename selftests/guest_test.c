@@ -24,17 +24,9 @@ FIXTURE(run) {
 
 FIXTURE_SETUP(run)
 {
-	int dev, can_run;
-
 	memset(&self->g, 0xff, sizeof(self->g));
 	self->g.image = NULL;
-	REQUIRE_MINIHV_SETUP();
-	dev = minihv_open();
-	ASSERT_LE(0, dev);
-	can_run = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
-	close(dev);
-	if (can_run <= 0)
-		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)");
+	REQUIRE_GUESTS_SETUP();
 #if !defined(__aarch64__)
 	SKIP(_exit(255), "no guest library for this architecture yet");
 #endif

@@ -25,20 +25,13 @@ FIXTURE(tool) {};
 FIXTURE_SETUP(tool)
 {
 	char ko[512];
-	int dev, can_run;
 
-	REQUIRE_MINIHV_SETUP();
+	REQUIRE_GUESTS_SETUP();
 	if (!minihv_ko_path())
 		SKIP(_exit(255), "MINIHV_KO is unset: no payload to find the tool");
 	snprintf(ko, sizeof(ko), "%s", minihv_ko_path());
 	snprintf(payload, sizeof(payload), "%.500s", dirname(ko));
 	snprintf(guest, sizeof(guest), "%s/guests/hello.bin", payload);
-	dev = minihv_open();
-	ASSERT_LE(0, dev);
-	can_run = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
-	close(dev);
-	if (can_run <= 0)
-		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)");
 	if (access(guest, R_OK))
 		SKIP(_exit(255), "no test guest for this architecture yet");
 }

@@ -24,6 +24,17 @@ const char *minihv_absent_reason(void)
 	return MINIHV_DEV " is absent: minihv.ko is not loaded (no VT-x or EL2 here? see dmesg)";
 }
 
+bool minihv_can_run(void)
+{
+	int dev = minihv_open(), ret;
+
+	if (dev < 0)
+		return false;
+	ret = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_RUN);
+	close(dev);
+	return ret > 0;
+}
+
 int minihv_open(void)
 {
 	return open(MINIHV_DEV, O_RDWR | O_CLOEXEC);

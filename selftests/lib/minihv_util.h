@@ -28,7 +28,15 @@
 		SKIP(_exit(255), "%s", minihv_absent_reason());		\
 } while (0)
 
+/* The same for tests that run guests: minihv must be able to here. */
+#define REQUIRE_GUESTS_SETUP() do {					\
+	REQUIRE_MINIHV_SETUP();						\
+	if (!minihv_can_run())						\
+		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)"); \
+} while (0)
+
 bool minihv_loaded(void);
+bool minihv_can_run(void);
 const char *minihv_absent_reason(void);
 
 int minihv_open(void);				/* /dev/minihv or -1 */
