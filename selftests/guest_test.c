@@ -445,6 +445,25 @@ TEST_F_TIMEOUT(run, long_spin_no_lockup, 120)
 	}
 }
 
+/* immediate_exit: RUN returns EINTR at once, without entering the guest. */
+TEST_F(run, immediate_exit)
+{
+	struct minihv_run *run;
+	struct minihv_regs before, after;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_triple, 7));
+	run = self->g.run[0];
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &before));
+	run->immediate_exit = 1;
+	EXPECT_EQ(-EINTR, guest_run(&self->g, 0));
+	EXPECT_EQ(MINIHV_EXIT_INTR, run->exit_reason);
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &after));
+	EXPECT_EQ(before.pc, after.pc);		/* not a single instruction */
+	run->immediate_exit = 0;
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(22, run->hypercall.args[1]);
+}
+
 /* 200 guests created, run and destroyed: no pinned page stays behind. */
 TEST_F_TIMEOUT(run, create_run_destroy_loop, 300)
 {
