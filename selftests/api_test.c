@@ -113,8 +113,10 @@ TEST(info_caps)
 		EXPECT_EQ(0x81000080ULL, (mi.arch_caps[3] >> 32) & 0x81000080);
 		/* EPT (1), VPID (5), unrestricted guest (7). */
 		EXPECT_EQ(0xa2, mi.arch_caps[4] & 0xa2);
-		/* Exit: 64-bit host (9), ack interrupt (15); entry: EFER (15). */
-		EXPECT_EQ(0x8200, mi.arch_caps[5] & 0x8200);
+		/* Exit: 64-bit host (9), EFER saved and loaded (20, 21), no
+		 * interrupt acknowledged (15); entry: EFER loaded (15).
+		 */
+		EXPECT_EQ(0x300200, mi.arch_caps[5] & 0x308200);
 		EXPECT_EQ(0x8000, (mi.arch_caps[5] >> 32) & 0x8000);
 		/* With EPT, CR3 loads and stores need not exit (TRUE MSRs). */
 		if (mi.arch_caps[0] & (1ULL << 55))

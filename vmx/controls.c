@@ -94,11 +94,15 @@ int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps)
 	if (ret)
 		return ret;
 
-	/* Back in 64-bit mode, interrupt acknowledged, EFER/PAT switched. */
+	/*
+	 * Back in 64-bit mode with EFER/PAT switched. The interrupt that
+	 * caused an exit is not acknowledged: it stays pending in the local
+	 * APIC and the host takes it through its IDT once interrupts are on.
+	 */
 	ret = adjust("VM-exit",
 		     true_msrs ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 				 MSR_IA32_VMX_EXIT_CTLS,
-		     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_ACK_INTR_ON_EXIT |
+		     VM_EXIT_HOST_ADDR_SPACE_SIZE |
 		     VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
 		     VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
 		     VM_EXIT_SAVE_VMX_PREEMPTION_TIMER,
