@@ -42,6 +42,7 @@ void minihv_el2_get_caps(u64 caps[MINIHV_ARCH_CAPS])
 	caps[0] = minihv_el2_caps.ich_vtr;
 	caps[1] = minihv_el2_caps.vmid_bits;
 	caps[2] = minihv_el2_caps.pa_bits;
+	minihv_el2_vmid_stats(&caps[3], &caps[4]);
 }
 
 /* A guest starts in AArch64 EL1 or EL0; minihv runs no AArch32 guests. */
@@ -76,6 +77,8 @@ bool minihv_el2_has_gicv3_sysregs(void)
 const struct minihv_arch_ops *minihv_arch_probe(void)
 {
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1);
+	const struct minihv_arch_ops *ops;
+	int ret;
 
 	/* Without EL2, "hvc" is UNDEFINED: check before any probing. */
 	if (!cpuid_feature_extract_unsigned_field(pfr0,
@@ -84,7 +87,12 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 		return ERR_PTR(-ENODEV);
 	}
 	minihv_el2_read_caps();
-	if (is_kernel_in_hyp_mode())
-		return minihv_vhe_probe();
-	return minihv_nvhe_probe();
+	ret = minihv_el2_vmid_init();
+	if (ret)
+		return ERR_PTR(ret);
+	ops = is_kernel_in_hyp_mode() ? minihv_vhe_probe() :
+					minihv_nvhe_probe();
+	if (IS_ERR(ops))
+		minihv_el2_vmid_exit();
+	return ops;
 }

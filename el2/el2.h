@@ -33,8 +33,8 @@ struct minihv_el2 {
 /* An arm64 VM: its stage-2 table and VMID. */
 struct el2_vm {
 	struct minihv_pgtable s2;
-	u16 vmid;
-	u64 vttbr, vtcr;
+	atomic64_t vmid;		/* generation | VMID (el2/vmid.c) */
+	u64 vtcr;
 	int __percpu *last_vcpu_ran;	/* vCPU id, or -1 */
 };
 
@@ -52,12 +52,20 @@ struct el2_vcpu {
 struct minihv_el2_world {
 	u64 (*enter)(struct el2_vcpu_ctx *ctx);
 	void (*flush_vmid)(u64 vttbr);
+	void (*flush_guests_local)(void);	/* interrupts off */
 	u64 guest_hcr;
 };
 
 extern struct minihv_el2_world minihv_el2_world;
 
 u64 __minihv_vhe_run(struct el2_vcpu_ctx *ctx);
+
+int minihv_el2_vmid_init(void);
+void minihv_el2_vmid_exit(void);
+u16 minihv_el2_vmid_get(atomic64_t *id, bool *flush_all);
+u16 minihv_el2_vmid_peek(atomic64_t *id);
+void minihv_el2_vmid_stats(u64 *bits, u64 *nr_rollovers);
+u64 minihv_el2_vttbr(struct el2_vm *vm, u16 vmid);
 
 int minihv_el2_vm_init(struct minihv_vm *vm);
 void minihv_el2_vm_destroy(struct minihv_vm *vm);

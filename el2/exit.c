@@ -247,13 +247,24 @@ static void ctx_to_regs(struct minihv_regs *r, const struct el2_vcpu_ctx *ctx)
 	r->pstate = ctx->pstate;
 }
 
-/* With interrupts off, on the CPU about to run the vCPU. */
-static void note_cpu(struct minihv_vcpu *vcpu)
+/*
+ * With interrupts off, on the CPU about to run the vCPU: the VM's VMID
+ * for this generation, and what this CPU must flush first: every guest
+ * entry after a rollover, or this VM's context if another of its vCPUs
+ * ran here last.
+ */
+static void prepare_entry(struct minihv_vcpu *vcpu)
 {
 	struct el2_vm *vm = vcpu->vm->arch;
+	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
 	int *last = this_cpu_ptr(vm->last_vcpu_ran);
+	bool flush_all;
+	u16 vmid = minihv_el2_vmid_get(&vm->vmid, &flush_all);
 
-	ctx_of(vcpu)->flush = *last != vcpu->id;
+	ctx->vttbr = minihv_el2_vttbr(vm, vmid);
+	if (flush_all)
+		minihv_el2_world.flush_guests_local();
+	ctx->flush = *last != vcpu->id;
 	*last = vcpu->id;
 }
 
@@ -280,7 +291,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 		/* The guest owns the FP/SIMD registers while it runs. */
 		kernel_neon_begin();
 		local_irq_disable();
-		note_cpu(vcpu);
+		prepare_entry(vcpu);
 		exit = minihv_el2_world.enter(ctx);
 		local_irq_enable();
 		kernel_neon_end();

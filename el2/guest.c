@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
-#include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -21,14 +20,6 @@
 
 struct minihv_el2_world minihv_el2_world;
 
-/*
- * VMID 0 tags the host's own EL1&0 regime: guests get 1 and up, one per
- * live VM, flushed (on every CPU) before the VM's VMID is freed. Since
- * MINIHV_MAX_VMS is below the smallest VMID space (255), no two live VMs
- * ever share a VMID and no rollover can occur; allocating by generation
- * (KVM's vmid.c) becomes necessary only if the VM limit outgrows it.
- */
-static DEFINE_IDA(vmid_ida);
 
 static u32 parange_of(u32 pa_bits)
 {
@@ -59,23 +50,17 @@ static u64 vtcr_of(const struct minihv_pgtable *s2)
 int minihv_el2_vm_init(struct minihv_vm *vm)
 {
 	struct el2_vm *v;
-	int vmid, ret, cpu;
-
-	BUILD_BUG_ON(MINIHV_MAX_VMS >= 255);
+	int ret, cpu;
 
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
-	vmid = ida_alloc_range(&vmid_ida, 1,
-			       (1 << minihv_el2_caps.vmid_bits) - 1, GFP_KERNEL);
-	if (vmid < 0) {
-		kfree(v);
-		return vmid == -ENOSPC ? -ENOSPC : vmid;
-	}
+	/* The VMID comes at the first entry (el2/vmid.c). */
+	atomic64_set(&v->vmid, 0);
 	ret = minihv_pt_init(&v->s2, &minihv_stage2_format,
 			     minihv_el2_caps.pa_bits);
 	if (ret)
-		goto err_vmid;
+		goto err_free;
 	v->last_vcpu_ran = alloc_percpu(int);
 	if (!v->last_vcpu_ran) {
 		ret = -ENOMEM;
@@ -83,29 +68,46 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 	}
 	for_each_possible_cpu(cpu)
 		*per_cpu_ptr(v->last_vcpu_ran, cpu) = -1;
-	v->vmid = vmid;
-	v->vttbr = virt_to_phys(v->s2.root) | ((u64)vmid << VTTBR_VMID_SHIFT);
 	v->vtcr = vtcr_of(&v->s2);
 	vm->arch = v;
 	return 0;
 
 err_pt:
 	minihv_pt_destroy(&v->s2);
-err_vmid:
-	ida_free(&vmid_ida, vmid);
+err_free:
 	kfree(v);
 	return ret;
+}
+
+u64 minihv_el2_vttbr(struct el2_vm *vm, u16 vmid)
+{
+	return virt_to_phys(vm->s2.root) | ((u64)vmid << VTTBR_VMID_SHIFT);
+}
+
+/*
+ * Drop the VM's translations on every CPU. A VMID from an older
+ * generation was flushed everywhere by the rollover; none yet, nothing
+ * cached.
+ */
+static void flush_vm(struct el2_vm *v)
+{
+	u16 vmid = minihv_el2_vmid_peek(&v->vmid);
+
+	if (vmid)
+		minihv_el2_world.flush_vmid(minihv_el2_vttbr(v, vmid));
 }
 
 void minihv_el2_vm_destroy(struct minihv_vm *vm)
 {
 	struct el2_vm *v = vm->arch;
 
-	/* No stale translation may survive into the VMID's next owner. */
-	minihv_el2_world.flush_vmid(v->vttbr);
+	/*
+	 * The tables go: nothing may walk them again. (The VMID itself is
+	 * handed out again only after a rollover, which flushes everything.)
+	 */
+	flush_vm(v);
 	minihv_pt_destroy(&v->s2);
 	free_percpu(v->last_vcpu_ran);
-	ida_free(&vmid_ida, v->vmid);
 	kfree(v);
 }
 
@@ -144,7 +146,7 @@ int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
 		if (ret) {
 			/* Undo the runs mapped so far. */
 			minihv_pt_unmap(&v->s2, slot->gpa, start * PAGE_SIZE);
-			minihv_el2_world.flush_vmid(v->vttbr);
+			flush_vm(v);
 			return ret;
 		}
 		start = i;
@@ -158,7 +160,7 @@ void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
 	struct el2_vm *v = vm->arch;
 
 	minihv_pt_unmap(&v->s2, slot->gpa, slot->size);
-	minihv_el2_world.flush_vmid(v->vttbr);
+	flush_vm(v);
 }
 
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
@@ -195,7 +197,6 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 
 	/* Trap what would touch host state or needs emulation. */
 	ctx->hcr = minihv_el2_world.guest_hcr;
-	ctx->vttbr = vm->vttbr;
 	ctx->vtcr = vm->vtcr;
 	/* Aff0 holds 16 CPUs, as GICv3 targets them; bit 31 is RES1. */
 	ctx->vmpidr = BIT(31) | ((vcpu->id & 0xf) << MPIDR_LEVEL_SHIFT(0)) |

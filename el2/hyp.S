@@ -72,6 +72,7 @@ hc_table:
 	b	hc_ich_vtr		// MINIHV_HC_ICH_VTR
 	b	hc_vcpu_run		// MINIHV_HC_VCPU_RUN
 	b	hc_flush_vmid		// MINIHV_HC_FLUSH_VMID
+	b	hc_flush_guests		// MINIHV_HC_FLUSH_GUESTS
 
 /* x1 returns SCTLR_EL2, so the host can see that EL2's MMU is on. */
 hc_version:
@@ -142,6 +143,15 @@ hc_flush_vmid:
 	tlbi	vmalls12e1is
 	dsb	ish
 	msr	vttbr_el2, xzr
+	isb
+	mov	x0, #0
+	eret
+
+/* After a VMID rollover: this CPU drops every guest's entries. */
+hc_flush_guests:
+	tlbi	alle1
+	ic	iallu
+	dsb	nsh
 	isb
 	mov	x0, #0
 	eret

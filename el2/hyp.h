@@ -17,7 +17,8 @@
 #define MINIHV_HC_ICH_VTR	(MINIHV_HC_BASE + 3)	/* -> ICH_VTR_EL2 */
 #define MINIHV_HC_VCPU_RUN	(MINIHV_HC_BASE + 4)	/* x1: PA of ctx -> exit */
 #define MINIHV_HC_FLUSH_VMID	(MINIHV_HC_BASE + 5)	/* x1: VTTBR of the VM */
-#define MINIHV_HC_NR		6
+#define MINIHV_HC_FLUSH_GUESTS	(MINIHV_HC_BASE + 6)	/* this CPU, all VMIDs */
+#define MINIHV_HC_NR		7
 
 #define MINIHV_HYP_VERSION	0x4d485601	/* "MHV", ABI 1 */
 #define MINIHV_HC_UNKNOWN	(-1)		/* SMCCC NOT_SUPPORTED */

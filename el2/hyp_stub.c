@@ -185,6 +185,7 @@ static int load_image(void)
 
 static void nvhe_unprobe(void)
 {
+	minihv_el2_vmid_exit();
 	cpu_pm_unregister_notifier(&nvhe_cpu_pm_nb);
 	free_hyp_cpus();
 	free_pages_exact(el2.image, el2.image_size);
@@ -199,6 +200,11 @@ static u64 nvhe_enter(struct el2_vcpu_ctx *ctx)
 static void nvhe_flush_vmid(u64 vttbr)
 {
 	hvc(MINIHV_HC_FLUSH_VMID, vttbr);
+}
+
+static void nvhe_flush_guests_local(void)
+{
+	hvc(MINIHV_HC_FLUSH_GUESTS, 0);
 }
 
 static const struct minihv_arch_ops nvhe_ops = {
@@ -252,6 +258,7 @@ const struct minihv_arch_ops *minihv_nvhe_probe(void)
 		goto err_cpus;
 	minihv_el2_world.enter = nvhe_enter;
 	minihv_el2_world.flush_vmid = nvhe_flush_vmid;
+	minihv_el2_world.flush_guests_local = nvhe_flush_guests_local;
 	minihv_el2_world.guest_hcr = HCR_GUEST_FLAGS;
 	return &nvhe_ops;
 

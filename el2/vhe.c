@@ -35,6 +35,7 @@ static bool vhe_cpu_check(void)
 
 static void vhe_unprobe(void)
 {
+	minihv_el2_vmid_exit();
 }
 
 /* A TLBI of the EL1&0 regime needs HCR_EL2.TGE off under VHE. */
@@ -55,6 +56,20 @@ static void vhe_flush_vmid(u64 vttbr)
 	write_sysreg(0, vttbr_el2);
 	isb();
 	local_irq_restore(flags);
+}
+
+/* After a VMID rollover, with interrupts off: this CPU, every guest. */
+static void vhe_flush_guests_local(void)
+{
+	u64 hcr = read_sysreg(hcr_el2);
+
+	write_sysreg(hcr & ~HCR_TGE, hcr_el2);
+	isb();
+	__tlbi(alle1);
+	asm volatile("ic iallu");
+	dsb(nsh);
+	write_sysreg(hcr, hcr_el2);
+	isb();
 }
 
 static const struct minihv_arch_ops vhe_ops = {
@@ -90,6 +105,7 @@ const struct minihv_arch_ops *minihv_vhe_probe(void)
 
 	minihv_el2_world.enter = __minihv_vhe_run;
 	minihv_el2_world.flush_vmid = vhe_flush_vmid;
+	minihv_el2_world.flush_guests_local = vhe_flush_guests_local;
 	/* E2H stays set while the guest runs; TGE is what makes it a host. */
 	minihv_el2_world.guest_hcr = (HCR_GUEST_FLAGS) | HCR_E2H;
 	return &vhe_ops;

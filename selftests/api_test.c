@@ -102,6 +102,7 @@ TEST(info_caps)
 		EXPECT_NE(0, mi.arch_caps[0]);
 		EXPECT_TRUE(mi.arch_caps[1] == 8 || mi.arch_caps[1] == 16);
 		EXPECT_EQ(mi.ipa_bits, mi.arch_caps[2]);
+		EXPECT_EQ(mi.arch_caps[1], mi.arch_caps[3]);	/* all in use */
 	} else {
 		/* VMCS revision id and EPT (bit 33 of PROCBASED_CTLS2). */
 		EXPECT_NE(0, mi.arch_caps[0] & 0x7fffffff);

@@ -189,6 +189,101 @@ TEST_F_TIMEOUT(smp, two_vms_two_vcpus_at_once, 120)
 	}
 }
 
+#define ROLL_VMS	6
+#define ROLL_STEPS	5
+
+static uint64_t roll_data[64];
+
+/* Each step: fill our RAM from the seed, read it back, report the sum. */
+static uint64_t guest_roll(uint64_t seed)
+{
+	uint64_t step, i, sum;
+
+	for (step = 0; step < ROLL_STEPS; step++) {
+		for (i = 0; i < 64; i++)
+			STORE_ONCE(roll_data[i], seed * 1000 + step * 64 + i);
+		for (sum = 0, i = 0; i < 64; i++)
+			sum += LOAD_ONCE(roll_data[i]);
+		guest_sync(step, sum);
+	}
+	return seed;
+}
+
+static uint64_t roll_sum(uint64_t seed, uint64_t step)
+{
+	return 64 * (seed * 1000 + step * 64) + 63 * 64 / 2;
+}
+
+struct roll_thread {
+	pthread_t thread;
+	struct guest *g;	/* ROLL_VMS / 2 of them */
+	uint64_t first_seed;
+	int bad;
+};
+
+/* Step our VMs round-robin: every entry may need a new VMID. */
+static void *roll_thread_fn(void *arg)
+{
+	struct roll_thread *t = arg;
+	int step, i;
+
+	for (step = 0; step < ROLL_STEPS; step++) {
+		for (i = 0; i < ROLL_VMS / 2; i++) {
+			struct minihv_run *run = t->g[i].run[0];
+
+			if (guest_run(&t->g[i], 0) ||
+			    run->exit_reason != MINIHV_EXIT_HYPERCALL ||
+			    run->hypercall.args[1] != (uint64_t)step ||
+			    run->hypercall.args[2] !=
+			    roll_sum(t->first_seed + i, step))
+				t->bad++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * VMIDs by generation: with 2 VMID bits (3 for guests) and 6 VMs taking
+ * turns on two threads, VMIDs roll over again and again; each VM must
+ * keep seeing only its own memory.
+ */
+TEST_F_TIMEOUT(smp, vmid_rollover, 180)
+{
+	struct guest vms[ROLL_VMS];
+	struct roll_thread t[2];
+	struct minihv_info mi;
+	int i, ret;
+
+	if (!minihv_ko_path())
+		SKIP(return, "MINIHV_KO is unset: cannot reload with few VMIDs");
+	ASSERT_EQ(0, minihv_rmmod());
+	ret = minihv_insmod_params("test_vmid_bits=2");
+	if (ret) {
+		minihv_insmod();
+		ASSERT_EQ(0, ret);
+	}
+	for (i = 0; i < ROLL_VMS; i++)
+		ASSERT_EQ(0, guest_create(&vms[i], 1, guest_roll, i + 1));
+	for (i = 0; i < 2; i++) {
+		t[i].g = &vms[i * ROLL_VMS / 2];
+		t[i].first_seed = i * ROLL_VMS / 2 + 1;
+		t[i].bad = 0;
+		pthread_create(&t[i].thread, NULL, roll_thread_fn, &t[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(0, t[i].bad);
+	}
+	ASSERT_EQ(0, minihv_info(&mi));
+	EXPECT_EQ(2, mi.arch_caps[3]);		/* VMID bits in use */
+	/* 6 VMs over 3 VMIDs, 5 rounds: the space ran out repeatedly. */
+	EXPECT_LE(4, mi.arch_caps[4]) TH_LOG("%llu rollovers", mi.arch_caps[4]);
+	for (i = 0; i < ROLL_VMS; i++)
+		guest_destroy(&vms[i]);
+	ASSERT_EQ(0, minihv_rmmod());
+	ASSERT_EQ(0, minihv_insmod());
+}
+
 /* VCPU_INIT is settled before the first RUN, and checks its input. */
 TEST_F(smp, vcpu_init_rules)
 {

@@ -56,8 +56,10 @@ static void print_caps(const struct minihv_info *mi)
 		       (unsigned long long)mi->arch_caps[0],
 		       mi->arch_caps[0] ?
 		       (unsigned long long)(mi->arch_caps[0] & 0x1f) + 1 : 0);
-		printf("vmid_bits:      %llu\n",
-		       (unsigned long long)mi->arch_caps[1]);
+		printf("vmid_bits:      %llu (%llu in use, %llu rollovers)\n",
+		       (unsigned long long)mi->arch_caps[1],
+		       (unsigned long long)mi->arch_caps[3],
+		       (unsigned long long)mi->arch_caps[4]);
 		printf("pa_bits:        %llu\n",
 		       (unsigned long long)mi->arch_caps[2]);
 	} else if (mi->arch == MINIHV_ARCH_X86_64) {

@@ -53,7 +53,8 @@ enum minihv_mode {
 
 /*
  * arch_caps[] for arm64: [0] ICH_VTR_EL2 (0 without GICv3 system
- * registers), [1] VMID bits, [2] PA bits; for x86_64: [0] IA32_VMX_BASIC,
+ * registers), [1] the CPU's VMID bits, [2] PA bits, [3] VMID bits in use,
+ * [4] VMID generation rollovers since load; for x86_64: [0] IA32_VMX_BASIC,
  * [1] IA32_VMX_EPT_VPID_CAP, [2] IA32_VMX_PROCBASED_CTLS2, and the VMCS
  * controls minihv chose: [3] pin-based | primary processor-based << 32,
  * [4] secondary processor-based, [5] VM-exit | VM-entry << 32.

@@ -115,6 +115,11 @@ const char *minihv_ko_path(void)
 
 int minihv_insmod(void)
 {
+	return minihv_insmod_params("");
+}
+
+int minihv_insmod_params(const char *params)
+{
 	const char *path = minihv_ko_path();
 	int fd, ret = 0;
 
@@ -123,7 +128,7 @@ int minihv_insmod(void)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0) < 0)
+	if (syscall(SYS_finit_module, fd, params, 0) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;

@@ -52,6 +52,7 @@ int write_file(const char *path, const char *s);
 /* The path of minihv.ko, from $MINIHV_KO; NULL if unset. */
 const char *minihv_ko_path(void);
 int minihv_insmod(void);			/* 0 or -errno */
+int minihv_insmod_params(const char *params);
 int minihv_rmmod(void);				/* 0 or -errno */
 
 #endif /* MINIHV_SELFTEST_UTIL_H */
