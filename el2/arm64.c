@@ -28,8 +28,11 @@ void minihv_el2_read_caps(void)
 				ID_AA64MMFR1_EL1_VMIDBits_SHIFT);
 
 	minihv_el2_caps.vmid_bits = vmidbits == 2 ? 16 : 8;
-	minihv_el2_caps.pa_bits = min(48U,
-			id_aa64mmfr0_parange_to_phys_shift(parange));
+	/* 52-bit output addresses need LPA descriptors: stay at 48. */
+	if (parange > ID_AA64MMFR0_EL1_PARANGE_48)
+		parange = ID_AA64MMFR0_EL1_PARANGE_48;
+	minihv_el2_caps.parange = parange;
+	minihv_el2_caps.pa_bits = id_aa64mmfr0_parange_to_phys_shift(parange);
 }
 
 u32 minihv_el2_ipa_bits(void)

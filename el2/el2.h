@@ -15,7 +15,8 @@
 struct minihv_el2_caps {
 	u64 ich_vtr;		/* 0: no GICv3 system registers */
 	u32 vmid_bits;
-	u32 pa_bits;
+	u32 pa_bits;		/* at most 48: no LPA descriptors */
+	u32 parange;		/* ID_AA64MMFR0_EL1.PARange of pa_bits */
 };
 
 /* nVHE: the EL2 image and its translation tables. */
@@ -26,7 +27,6 @@ struct minihv_el2 {
 	phys_addr_t stub_vectors;	/* PA of the kernel's __hyp_stub_vectors */
 
 	struct minihv_pgtable pgt;
-	u32 pa_bits;
 	u64 ttbr0, tcr, mair, sctlr;
 };
 
@@ -77,7 +77,6 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn);
 int minihv_el2_inject_undef(struct minihv_vcpu *vcpu);
 int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu);
-u64 minihv_el2_id_reg(u32 id);
 int minihv_el2_power_wait(struct minihv_vcpu *vcpu);
 
 int minihv_el2_mmu_init(struct minihv_el2 *el2);

@@ -21,24 +21,12 @@
 struct minihv_el2_world minihv_el2_world;
 
 
-static u32 parange_of(u32 pa_bits)
-{
-	switch (pa_bits) {
-	case 32: return 0;
-	case 36: return 1;
-	case 40: return 2;
-	case 42: return 3;
-	case 44: return 4;
-	default: return 5;	/* 48 */
-	}
-}
-
 static u64 vtcr_of(const struct minihv_pgtable *s2)
 {
 	u64 vtcr = VTCR_EL2_RES1 | VTCR_EL2_T0SZ(s2->va_bits) |
 		   VTCR_EL2_IRGN0_WBWA | VTCR_EL2_ORGN0_WBWA |
 		   VTCR_EL2_SH0_INNER | VTCR_EL2_TG0_4K |
-		   ((u64)parange_of(minihv_el2_caps.pa_bits) << VTCR_EL2_PS_SHIFT);
+		   ((u64)minihv_el2_caps.parange << VTCR_EL2_PS_SHIFT);
 
 	/* 4 KiB granule: SL0 = 2 starts the walk at level 0, 1 at level 1. */
 	vtcr |= (u64)(2 - s2->start_level) << VTCR_EL2_SL0_SHIFT;
@@ -124,34 +112,19 @@ static void clean_guest_page(struct page *page)
 	caches_clean_inval_pou((unsigned long)va, (unsigned long)va + PAGE_SIZE);
 }
 
-/* Map runs of physically contiguous pages, so the walker can use blocks. */
 int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
 {
 	struct el2_vm *v = vm->arch;
-	unsigned long i, start = 0;
+	unsigned long i;
 	int ret;
 
 	for (i = 0; i < slot->npages; i++)
 		clean_guest_page(slot->pages[i]);
-
-	for (i = 1; i <= slot->npages; i++) {
-		phys_addr_t pa = page_to_phys(slot->pages[start]);
-
-		if (i < slot->npages &&
-		    page_to_phys(slot->pages[i]) == pa + (i - start) * PAGE_SIZE)
-			continue;
-		ret = minihv_pt_map(&v->s2, slot->gpa + start * PAGE_SIZE, pa,
-				    (i - start) * PAGE_SIZE,
-				    MINIHV_PROT_R | MINIHV_PROT_W | MINIHV_PROT_X);
-		if (ret) {
-			/* Undo the runs mapped so far. */
-			minihv_pt_unmap(&v->s2, slot->gpa, start * PAGE_SIZE);
-			flush_vm(v);
-			return ret;
-		}
-		start = i;
-	}
-	return 0;
+	ret = minihv_pt_map_pages(&v->s2, slot->gpa, slot->pages, slot->npages,
+				  MINIHV_PROT_R | MINIHV_PROT_W | MINIHV_PROT_X);
+	if (ret)
+		flush_vm(v);
+	return ret;
 }
 
 /* Other vCPUs may be running: clear, flush everywhere, then unpin. */

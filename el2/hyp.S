@@ -197,29 +197,16 @@ hc_vcpu_run:
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_load2, x5, el1, el0
 	fpsimd_load x0
-	ldp	x2, x3, [x0, #CTX_VTTBR]
-	msr	vttbr_el2, x2
-	msr	vtcr_el2, x3
-	/* MDCR and CPTR: trap bits added to the host's (keeps HPMN). */
-	ldp	x2, x3, [x0, #CTX_VMPIDR]
-	msr	vmpidr_el2, x2
-	mrs	x2, mdcr_el2
-	orr	x3, x3, x2
-	msr	mdcr_el2, x3
+	guest_controls_load x0
+	/* CPTR: trap bits added to the host's. */
 	ldp	x3, x2, [x0, #CTX_CPTR]
 	msr	cnthctl_el2, x2
 	mrs	x2, cptr_el2
 	orr	x3, x3, x2
 	msr	cptr_el2, x3
-	ldp	x2, x3, [x0, #CTX_PC]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
 	adr	x2, guest_vectors
 	msr	vbar_el2, x2
-	/* Last, so that an EL2 fault above still finds the host's HCR. */
-	ldr	x2, [x0, #CTX_HCR]
-	msr	hcr_el2, x2
-	isb
+	guest_pc_hcr_load x0
 	flush_local_context x0, 1f
 1:
 

@@ -111,18 +111,8 @@ static int map_ram(struct resource *res, void *arg)
 
 int minihv_el2_mmu_init(struct minihv_el2 *el2)
 {
-	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
-	u32 parange = cpuid_feature_extract_unsigned_field(mmfr0,
-				ID_AA64MMFR0_EL1_PARANGE_SHIFT);
-	u32 pa_bits = id_aa64mmfr0_parange_to_phys_shift(parange);
+	u32 pa_bits = minihv_el2_caps.pa_bits;
 	int ret;
-
-	/* 52-bit output addresses need LPA descriptors: stay at 48. */
-	if (pa_bits > 48) {
-		pa_bits = 48;
-		parange = ID_AA64MMFR0_EL1_PARANGE_48;
-	}
-	el2->pa_bits = pa_bits;
 
 	ret = minihv_pt_init(&el2->pgt, &el2_s1_format, pa_bits);
 	if (ret)
@@ -140,7 +130,7 @@ int minihv_el2_mmu_init(struct minihv_el2 *el2)
 	el2->ttbr0 = virt_to_phys(el2->pgt.root);
 	el2->tcr = TCR_EL2_RES1 | TCR_T0SZ(pa_bits) | TCR_TG0_4K |
 		   TCR_SH0_INNER | TCR_ORGN0_WBWA | TCR_IRGN0_WBWA |
-		   ((u64)parange << TCR_EL2_PS_SHIFT);
+		   ((u64)minihv_el2_caps.parange << TCR_EL2_PS_SHIFT);
 	el2->mair = MAIR_ATTRIDX(MAIR_ATTR_NORMAL, MAIR_NORMAL_IDX) |
 		    MAIR_ATTRIDX(MAIR_ATTR_DEVICE_nGnRE, MAIR_DEVICE_IDX);
 	el2->sctlr = SCTLR_EL2_RES1 | SCTLR_ELx_M | SCTLR_ELx_C |

@@ -81,7 +81,7 @@ static bool is_id_reg(u32 id)
 	       sys_reg_CRn(id) == 0 && sys_reg_CRm(id) < 8;
 }
 
-u64 minihv_el2_id_reg(u32 id)
+static u64 id_reg(u32 id)
 {
 	/* MIDR, MPIDR, REVIDR are not trapped by TID3; the rest of the
 	 * space (AArch32 ID registers, reserved) reads as zero.
@@ -102,7 +102,7 @@ int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu)
 	u64 val;
 
 	if (is_id_reg(id) && read)
-		val = minihv_el2_id_reg(id);
+		val = id_reg(id);
 	else if (sys_reg_Op0(id) == 2)	/* debug: RAZ/WI */
 		val = 0;
 	else

@@ -81,14 +81,7 @@ SYM_FUNC_START(__minihv_vhe_run)
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_load2, x5, el12, el02
 	fpsimd_load x0
-	ldp	x2, x3, [x0, #CTX_VTTBR]
-	msr	vttbr_el2, x2
-	msr	vtcr_el2, x3
-	ldp	x2, x3, [x0, #CTX_VMPIDR]
-	msr	vmpidr_el2, x2
-	mrs	x2, mdcr_el2
-	orr	x3, x3, x2
-	msr	mdcr_el2, x3
+	guest_controls_load x0
 	/* The guest may read the counter; the physical timer is the host's. */
 	mrs	x2, cnthctl_el2
 	orr	x2, x2, #CNTHCTL_E2H_EL1PCTEN
@@ -99,15 +92,10 @@ SYM_FUNC_START(__minihv_vhe_run)
 	mov_q	x3, (CPACR_ZEN | CPACR_SMEN)
 	bic	x2, x2, x3
 	msr	cpacr_el1, x2
-	ldp	x2, x3, [x0, #CTX_PC]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
 	adr_l	x2, vhe_guest_vectors
 	msr	vbar_el2, x2
 	/* TGE off: exceptions of EL1&0 now go to EL1, or to us when trapped. */
-	ldr	x2, [x0, #CTX_HCR]
-	msr	hcr_el2, x2
-	isb
+	guest_pc_hcr_load x0
 	flush_local_context x0, 1f
 1:
 

@@ -99,6 +99,39 @@
 	.endm
 
 	/*
+	 * The guest's stage 2 and MPIDR; its debug and PMU trap bits are
+	 * added to the host's MDCR_EL2 (keeping fields such as HPMN).
+	 */
+	.macro	guest_controls_load ctx
+	ldp	x2, x3, [\ctx, #CTX_VTTBR]
+
+	msr	vttbr_el2, x2
+	msr	vtcr_el2, x3
+	ldp	x2, x3, [\ctx, #CTX_VMPIDR]
+
+	msr	vmpidr_el2, x2
+	mrs	x2, mdcr_el2
+	orr	x3, x3, x2
+	msr	mdcr_el2, x3
+	.endm
+
+	/*
+	 * Where the guest resumes, then its HCR_EL2: last, so that a fault
+	 * at EL2 before it still finds the host's.
+	 */
+	.macro	guest_pc_hcr_load ctx
+	ldp	x2, x3, [\ctx, #CTX_PC]
+
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldr	x2, [\ctx, #CTX_HCR]
+
+	msr	hcr_el2, x2
+
+	isb
+	.endm
+
+	/*
 	 * Another vCPU of this VM ran last on this CPU: its stage-1 entries
 	 * (same VMID) and I-cache lines must not serve this one. Needs the
 	 * guest's VTTBR and, under VHE, TGE clear. \skip: the caller's

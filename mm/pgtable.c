@@ -108,6 +108,34 @@ int minihv_pt_map(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 }
 
 /*
+ * Maps pinned pages at va, in runs of physically contiguous pages so the
+ * walker can use blocks. On failure nothing stays mapped; the caller
+ * invalidates the TLBs for what was.
+ */
+int minihv_pt_map_pages(struct minihv_pgtable *pt, u64 va, struct page **pages,
+			unsigned long npages, unsigned int prot)
+{
+	unsigned long i, start = 0;
+	int ret;
+
+	for (i = 1; i <= npages; i++) {
+		phys_addr_t pa = page_to_phys(pages[start]);
+
+		if (i < npages &&
+		    page_to_phys(pages[i]) == pa + (i - start) * PAGE_SIZE)
+			continue;
+		ret = minihv_pt_map(pt, va + start * PAGE_SIZE, pa,
+				    (i - start) * PAGE_SIZE, prot);
+		if (ret) {
+			minihv_pt_unmap(pt, va, start * PAGE_SIZE);
+			return ret;
+		}
+		start = i;
+	}
+	return 0;
+}
+
+/*
  * Clears the leaves covering [va, va + size), which must be exactly the
  * leaves a map of that range made. Tables stay until destroy; the caller
  * invalidates the TLBs.

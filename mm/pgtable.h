@@ -41,6 +41,9 @@ int minihv_pt_init(struct minihv_pgtable *pt,
 		   const struct minihv_pt_format *fmt, unsigned int va_bits);
 int minihv_pt_map(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 		  u64 size, unsigned int prot);
+struct page;
+int minihv_pt_map_pages(struct minihv_pgtable *pt, u64 va, struct page **pages,
+			unsigned long npages, unsigned int prot);
 void minihv_pt_unmap(struct minihv_pgtable *pt, u64 va, u64 size);
 void minihv_pt_destroy(struct minihv_pgtable *pt);
 /* Calls @fn for every table page (e.g. to clean it to the PoC). */

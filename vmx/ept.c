@@ -86,30 +86,16 @@ void minihv_vmx_vm_destroy(struct minihv_vm *vm)
 	kfree(v);
 }
 
-/* Runs of physically contiguous pages, so the walker can use 2M pages. */
 int minihv_vmx_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
 {
 	struct vmx_vm *v = vm->arch;
-	unsigned long i, start = 0;
 	int ret;
 
-	for (i = 1; i <= slot->npages; i++) {
-		phys_addr_t pa = page_to_phys(slot->pages[start]);
-
-		if (i < slot->npages &&
-		    page_to_phys(slot->pages[i]) == pa + (i - start) * PAGE_SIZE)
-			continue;
-		ret = minihv_pt_map(&v->ept, slot->gpa + start * PAGE_SIZE, pa,
-				    (i - start) * PAGE_SIZE,
-				    MINIHV_PROT_R | MINIHV_PROT_W | MINIHV_PROT_X);
-		if (ret) {
-			minihv_pt_unmap(&v->ept, slot->gpa, start * PAGE_SIZE);
-			flush_ept(v);
-			return ret;
-		}
-		start = i;
-	}
-	return 0;
+	ret = minihv_pt_map_pages(&v->ept, slot->gpa, slot->pages, slot->npages,
+				  MINIHV_PROT_R | MINIHV_PROT_W | MINIHV_PROT_X);
+	if (ret)
+		flush_ept(v);
+	return ret;
 }
 
 void minihv_vmx_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
