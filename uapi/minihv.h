@@ -11,8 +11,10 @@
 #define MINIHV_API_VERSION	1
 
 /*
- * Guest -> minihv hypercalls: arm64 "hvc #0" with the number in x0 and
+ * Guest -> minihv hypercalls. arm64: "hvc #0" with the number in x0 and
  * arguments in x1..x6 (SMCCC, vendor-hypervisor owner), result in x0.
+ * x86_64: "vmcall" with the number in rax and arguments in rbx, rcx, rdx,
+ * rsi, rdi, r8 (from any privilege level), result in rax.
  * Unknown numbers return -1 (SMCCC NOT_SUPPORTED) to the guest.
  */
 #define MINIHV_HCALL_NOP	0xc6000100	/* handled in the hypervisor */
@@ -143,7 +145,16 @@ enum minihv_exit_reason {
 	MINIHV_EXIT_INTERNAL = 6,
 	MINIHV_EXIT_SHUTDOWN = 7,
 	MINIHV_EXIT_INTR = 8,
+	MINIHV_EXIT_HLT = 9,	/* x86 HLT, and nothing in minihv can wake it */
 };
+
+/*
+ * x86 port I/O: the data of MINIHV_EXIT_IO is count elements of size
+ * bytes at data_offset in the run area (count > 1 for REP INS/OUTS).
+ * For IN, userspace fills it before the next MINIHV_RUN.
+ */
+#define MINIHV_IO_DATA_OFFSET	1024
+#define MINIHV_IO_DATA_MAX	3072
 
 /* The vCPU's run area: mmap of the vCPU fd, MINIHV_GET_VCPU_MMAP_SIZE bytes. */
 struct minihv_run {
@@ -179,13 +190,23 @@ struct minihv_run {
 			__u32 ndata;
 			__u64 data[16];
 		} system_event;
+		/*
+		 * x86: the VM-exit reason of a failed entry (bit 31 set,
+		 * e.g. 0x80000021: invalid guest state), or VM-instruction
+		 * error | MINIHV_ENTRY_FAIL_VMFAIL when VMLAUNCH/VMRESUME
+		 * itself failed.
+		 */
 		struct {
+#define MINIHV_ENTRY_FAIL_VMFAIL	(1ULL << 32)
 			__u64 hardware_entry_failure_reason;
 			__u32 cpu;
 		} fail_entry;
 		struct {
 #define MINIHV_INTERNAL_UNHANDLED_ABORT	1	/* data: ESR, FAR, IPA, PC */
 #define MINIHV_INTERNAL_SERROR		2
+/* x86: data: exit reason, qualification, RIP, then insn bytes (8 per word) */
+#define MINIHV_INTERNAL_UNHANDLED_EXIT	3
+#define MINIHV_INTERNAL_EMULATION	4	/* an MMIO insn not decoded */
 			__u32 suberror;
 			__u32 ndata;
 			__u64 data[16];
