@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -164,4 +165,45 @@ void minihv_memslot_free_all(struct minihv_vm *vm)
 {
 	while (vm->nr_slots)
 		slot_free(vm, vm->slots[--vm->nr_slots]);
+}
+
+/*
+ * Copies between a kernel buffer and guest RAM (for instruction fetch and
+ * emulation), page by page. -EFAULT if any byte is outside every slot.
+ */
+int minihv_guest_access(struct minihv_vm *vm, u64 gpa, void *buf, size_t len,
+			bool write)
+{
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	while (len) {
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - (gpa & ~PAGE_MASK));
+		struct minihv_memslot *slot = NULL;
+		unsigned int i;
+		void *va;
+
+		for (i = 0; i < vm->nr_slots; i++) {
+			if (gpa >= vm->slots[i]->gpa &&
+			    gpa - vm->slots[i]->gpa < vm->slots[i]->size) {
+				slot = vm->slots[i];
+				break;
+			}
+		}
+		if (!slot) {
+			ret = -EFAULT;
+			break;
+		}
+		va = kmap_local_page(slot->pages[(gpa - slot->gpa) >> PAGE_SHIFT]);
+		if (write)
+			memcpy(va + (gpa & ~PAGE_MASK), buf, chunk);
+		else
+			memcpy(buf, va + (gpa & ~PAGE_MASK), chunk);
+		kunmap_local(va);
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
 }

@@ -70,6 +70,8 @@ void minihv_vm_put(struct minihv_vm *vm);
 int minihv_memslot_set(struct minihv_vm *vm,
 		       const struct minihv_userspace_memory_region *mr);
 void minihv_memslot_free_all(struct minihv_vm *vm);
+int minihv_guest_access(struct minihv_vm *vm, u64 gpa, void *buf, size_t len,
+			bool write);
 
 int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id);
 void minihv_vcpu_free(struct minihv_vcpu *vcpu);

@@ -112,6 +112,9 @@ int minihv_vmx_cpu_enable(void)
 
 void minihv_vmx_cpu_disable(void)
 {
+	/* VMCSs active here are written back to memory before VMXOFF. */
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		minihv_vmcs_clear_cpu();
 	/* VMXOFF, then CR4.VMXE cleared; ignores a CPU not in VMX operation. */
 	cpu_vmxoff();
 }

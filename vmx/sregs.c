@@ -4,6 +4,7 @@
  * reset state of SDM 10.1.1 and the checks that keep a later VM entry
  * from failing on state userspace could have caught; their VPID.
  */
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -46,19 +47,13 @@ static void reset_sregs(struct minihv_sregs *sr)
 #define CR0_KNOWN	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
 			 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
 			 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
-/* What a guest may enable; VMXE stays the host's (no nesting). */
-#define CR4_GUEST	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
-			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
-			 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
-			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
 #define EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 static int check_sregs(const struct minihv_sregs *sr)
 {
 	bool pg = sr->cr0 & X86_CR0_PG;
 
-	if (sr->cr0 & ~CR0_KNOWN || sr->cr4 & ~CR4_GUEST ||
+	if (sr->cr0 & ~CR0_KNOWN || !minihv_vmx_cr4_valid(sr->cr4) ||
 	    sr->efer & ~EFER_GUEST)
 		return -EINVAL;
 	/* Paging needs protection; NW without CD is invalid (SDM 26.3.1). */
@@ -86,42 +81,78 @@ long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
 
 	switch (cmd) {
 	case MINIHV_GET_SREGS:
+		if (v->sregs_stale) {
+			/* The VMCS has the guest's latest: read it back. */
+			preempt_disable();
+			minihv_vmcs_load(v);
+			minihv_vmcs_get_sregs(v);
+			preempt_enable();
+			v->sregs_stale = false;
+		}
 		return copy_to_user(arg, &v->sregs, sizeof(v->sregs)) ?
 		       -EFAULT : 0;
 	case MINIHV_SET_SREGS:
 		if (copy_from_user(&sr, arg, sizeof(sr)))
 			return -EFAULT;
 		ret = check_sregs(&sr);
-		if (!ret)
+		if (!ret) {
 			v->sregs = sr;
+			v->sregs_dirty = true;
+			v->sregs_stale = false;
+		}
 		return ret;
 	default:
 		return -ENOTTY;
 	}
 }
 
+static void vcpu_free(struct vmx_vcpu *v)
+{
+	minihv_vmcs_free(v);
+	if (v->vpid)
+		minihv_vmx_vpid_free(v->vpid);
+	free_page((unsigned long)v->guest_msrs);
+	kfree(v->fpu);
+	kfree(v);
+}
+
 int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
 {
 	struct vmx_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
-	int vpid;
+	int ret;
 
 	if (!v)
 		return -ENOMEM;
-	vpid = minihv_vmx_vpid_alloc();
-	if (vpid < 0) {
-		kfree(v);
-		return vpid;
-	}
-	v->vpid = vpid;
+	v->vcpu = vcpu;
+	ret = minihv_vmcs_alloc(v);
+	if (ret)
+		goto err;
+	ret = -ENOMEM;
+	/* FXSAVE wants 16-byte alignment: kmalloc of 512 gives 512. */
+	v->fpu = kzalloc(sizeof(*v->fpu), GFP_KERNEL_ACCOUNT);
+	/* The guest and host MSR areas share one page (16-byte aligned). */
+	v->guest_msrs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!v->fpu || !v->guest_msrs)
+		goto err;
+	v->host_msrs = v->guest_msrs + PAGE_SIZE / 2 / sizeof(*v->guest_msrs);
+	/* FNINIT state with SSE exceptions masked (SDM 10.1.2). */
+	v->fpu->cwd = 0x37f;
+	v->fpu->mxcsr = 0x1f80;
+	ret = minihv_vmx_vpid_alloc();
+	if (ret < 0)
+		goto err;
+	v->vpid = ret;
 	reset_sregs(&v->sregs);
+	v->sregs_dirty = true;
+	preempt_notifier_init(&v->pn, &minihv_vmx_preempt_ops);
 	vcpu->arch = v;
 	return 0;
+err:
+	vcpu_free(v);
+	return ret;
 }
 
 void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu)
 {
-	struct vmx_vcpu *v = vcpu->arch;
-
-	minihv_vmx_vpid_free(v->vpid);
-	kfree(v);
+	vcpu_free(vcpu->arch);
 }

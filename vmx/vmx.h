@@ -5,7 +5,12 @@
 #ifndef MINIHV_VMX_VMX_H
 #define MINIHV_VMX_VMX_H
 
+#include <linux/list.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
+
+#include <asm/fpu/types.h>
+#include <asm/vmx.h>		/* struct vmx_msr_entry: an MSR area slot */
 
 #include "core/arch.h"
 #include "mm/pgtable.h"
@@ -38,11 +43,163 @@ void minihv_vmx_vm_destroy(struct minihv_vm *vm);
 int minihv_vmx_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 void minihv_vmx_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 
-/* An x86 vCPU: what is not in the core's struct minihv_regs. */
-struct vmx_vcpu {
-	struct minihv_sregs sregs;
-	u16 vpid;
+/* Guest GPRs in struct minihv_regs order; rsp lives in the VMCS. */
+enum vmx_gpr {
+	GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI, GPR_RSP,
+	GPR_RBP, GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13,
+	GPR_R14, GPR_R15, NR_GPRS
 };
+
+/*
+ * A register as instructions and exit qualifications number it (rax,
+ * rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15): its slot in gprs[].
+ */
+static inline u64 *vmx_gpr(u64 *gprs, u32 encoding)
+{
+	static const u8 slot[16] = {
+		GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
+		GPR_RSI, GPR_RDI, GPR_R8, GPR_R9, GPR_R10, GPR_R11,
+		GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	};
+
+	return &gprs[slot[encoding & 15]];
+}
+
+/* What the next RUN owes the guest from userspace's answer. */
+enum vmx_pending {
+	PENDING_NONE,
+	PENDING_IO_IN,		/* IN: data into rax */
+	PENDING_INS,		/* INS: data into guest memory */
+	PENDING_MMIO_READ,	/* a decoded load: data into a register */
+	PENDING_HYPERCALL,	/* ret into rax */
+};
+
+#define VMX_NR_SWITCHED_MSRS	5
+
+/* What the exit handlers need of the last exit, read once. */
+struct vmx_exit {
+	u32 reason;
+	u32 insn_len;
+	u32 insn_info;
+	u32 intr_info;
+	u64 qual;
+	u64 gpa;
+	u64 rip;
+	u32 idt_vectoring;		/* an event the exit interrupted */
+	u32 idt_error;
+};
+
+/* An x86 vCPU: its VMCS and what is not in the core's struct minihv_regs. */
+struct vmx_vcpu {
+	struct minihv_vcpu *vcpu;
+	u16 vpid;
+
+	/* The VMCS and where it is active (-1: clear, on no CPU). */
+	void *vmcs;
+	int cpu;
+	bool launched;
+	bool vmcs_ready;		/* its constant fields are written */
+	struct list_head loaded;	/* on the per-CPU list of @cpu */
+	struct preempt_notifier pn;
+
+	/*
+	 * sregs is the userspace view: written into the VMCS before the
+	 * next entry when dirty, read back from it when stale.
+	 */
+	struct minihv_sregs sregs;
+	bool sregs_dirty, sregs_stale;
+
+	u64 gprs[NR_GPRS];
+	u64 cr2;			/* not switched by VMX */
+	u64 cr8;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	struct fxregs_state *fpu;	/* the guest's x87/SSE state */
+	struct vmx_msr_entry *guest_msrs, *host_msrs;	/* one page */
+
+	struct vmx_exit exit;
+	enum vmx_pending pending;
+	/* Kept here, not in the run area userspace may scribble on. */
+	u32 pending_reg, pending_len;	/* MMIO load: register, bytes */
+	u32 pending_dst_len;		/* MMIO load: register width */
+	bool pending_sign;		/* MMIO load: MOVSX */
+	u32 pending_size;		/* INS: element size */
+	bool pending_down;		/* INS: DF set */
+	u64 pending_gva;		/* INS: where the data goes */
+};
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long val;
+
+	asm volatile("vmread %1, %0" : "=rm"(val) : "r"(field) : "cc");
+	return val;
+}
+
+void minihv_vmcs_write_failed(unsigned long field, unsigned long val);
+
+static __always_inline void vmcs_write(unsigned long field, unsigned long val)
+{
+	asm goto("vmwrite %1, %0\n\t"
+		 "jna %l[failed]"
+		 : : "r"(field), "rm"(val) : "cc" : failed);
+	return;
+failed:
+	minihv_vmcs_write_failed(field, val);
+}
+
+/* vmx/vmcs.c */
+void minihv_vmcs_setup(void);
+int minihv_vmcs_alloc(struct vmx_vcpu *v);
+void minihv_vmcs_free(struct vmx_vcpu *v);
+void minihv_vmcs_load(struct vmx_vcpu *v);
+void minihv_vmcs_clear_cpu(void);
+void minihv_vmcs_put_state(struct vmx_vcpu *v);
+void minihv_vmcs_get_sregs(struct vmx_vcpu *v);
+void minihv_vmcs_host_state(struct vmx_vcpu *v);
+int minihv_vmx_set_cr0(struct vmx_vcpu *v, u64 cr0);
+int minihv_vmx_set_cr4(struct vmx_vcpu *v, u64 cr4);
+int minihv_vmx_set_efer(struct vmx_vcpu *v, u64 efer);
+bool minihv_vmx_cr4_valid(u64 cr4);
+
+/* vmx/run.c and vmx/entry.S */
+int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu);
+int minihv_vmx_enter(u64 *gprs, bool launched);
+extern char minihv_vmx_exit_entry[];
+void minihv_vmx_do_nmi(void);
+void minihv_vmx_run_setup(void);
+extern struct preempt_ops minihv_vmx_preempt_ops;
+
+/* vmx/exit.c: 1 re-enters the guest, 0 exits to userspace, < 0 fails RUN. */
+int minihv_vmx_handle_exit(struct vmx_vcpu *v);
+void minihv_vmx_complete_pending(struct vmx_vcpu *v);
+void minihv_vmx_skip_insn(struct vmx_vcpu *v);
+void minihv_vmx_inject(struct vmx_vcpu *v, u8 vector, bool has_error,
+		       u32 error);
+int minihv_vmx_exit_internal(struct vmx_vcpu *v, u32 suberror);
+
+/* vmx/cpuid.c, vmx/msr.c */
+int minihv_vmx_handle_cpuid(struct vmx_vcpu *v);
+int minihv_vmx_handle_rdmsr(struct vmx_vcpu *v);
+int minihv_vmx_handle_wrmsr(struct vmx_vcpu *v);
+int minihv_vmx_msr_setup(void);
+void minihv_vmx_msr_cleanup(void);
+extern u64 minihv_vmx_msr_bitmap_pa;
+extern const u32 minihv_vmx_switched_msrs[VMX_NR_SWITCHED_MSRS];
+
+/* vmx/guest_mem.c: the guest's linear addresses as the guest sees them. */
+u64 minihv_vmx_seg_base(int seg);
+int minihv_vmx_gva_to_gpa(struct vmx_vcpu *v, u64 gva, bool write, u64 *gpa);
+int minihv_vmx_read_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len);
+int minihv_vmx_write_gva(struct vmx_vcpu *v, u64 gva, const void *buf,
+			 u32 len);
+int minihv_vmx_peek_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len);
+
+/* vmx/io.c, vmx/mmio.c */
+int minihv_vmx_handle_io(struct vmx_vcpu *v);
+void minihv_vmx_complete_io(struct vmx_vcpu *v);
+int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v);
+void minihv_vmx_complete_mmio(struct vmx_vcpu *v);
+void minihv_vmx_set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val);
 
 int minihv_vmx_vpid_alloc(void);
 void minihv_vmx_vpid_free(u16 vpid);

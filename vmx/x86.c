@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) "minihv: " fmt
 
 #include <linux/err.h>
+#include <linux/preempt.h>
 #include <linux/string.h>
 
 #include <asm/msr.h>
@@ -53,6 +54,8 @@ static void vmx_reset_regs(struct minihv_regs *regs)
 
 static void vmx_unprobe(void)
 {
+	preempt_notifier_dec();
+	minihv_vmx_msr_cleanup();
 	minihv_vmx_cpu_free();
 }
 
@@ -75,6 +78,7 @@ static const struct minihv_arch_ops vmx_ops = {
 	.unmap_slot = minihv_vmx_unmap_slot,
 	.vcpu_init = minihv_vmx_vcpu_init,
 	.vcpu_destroy = minihv_vmx_vcpu_destroy,
+	.vcpu_run = minihv_vmx_vcpu_run,
 };
 
 const struct minihv_arch_ops *minihv_arch_probe(void)
@@ -113,8 +117,17 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 	if (ret)
 		return ERR_PTR(ret);
 	minihv_vmx_ept_setup();
+	minihv_vmx_run_setup();
+	minihv_vmcs_setup();
 	ret = minihv_vmx_cpu_alloc();
 	if (ret)
 		return ERR_PTR(ret);
+	ret = minihv_vmx_msr_setup();
+	if (ret) {
+		minihv_vmx_cpu_free();
+		return ERR_PTR(ret);
+	}
+	/* The VMCS follows the vCPU task across CPUs (vmx/run.c). */
+	preempt_notifier_inc();
 	return &vmx_ops;
 }

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EPT violations: every memory slot is mapped whole, so a guest access
+ * that faults is outside guest RAM, i.e. MMIO. The faulting instruction
+ * is fetched from guest memory and decoded (vmx/insn.c) to learn the
+ * width, direction and register; userspace emulates the device.
+ */
+#include <asm/vmx.h>
+
+#include "core/minihv.h"
+#include "vmx/insn.h"
+#include "vmx/vmx.h"
+
+/* A GPR as an instruction of that operand width writes it (SDM 3.4.1.1). */
+void minihv_vmx_set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val)
+{
+	u64 *r;
+
+	if (reg & INSN_REG_HIGH8) {
+		r = vmx_gpr(v->gprs, reg & 3);
+		*r = (*r & ~0xff00ULL) | (val & 0xff) << 8;
+		return;
+	}
+	r = vmx_gpr(v->gprs, reg);
+	if (len == 1)
+		*r = (*r & ~0xffULL) | (val & 0xff);
+	else if (len == 2)
+		*r = (*r & ~0xffffULL) | (val & 0xffff);
+	else if (len == 4)
+		*r = (u32)val;
+	else
+		*r = val;
+}
+
+static u64 get_gpr(struct vmx_vcpu *v, u32 reg)
+{
+	if (reg & INSN_REG_HIGH8)
+		return *vmx_gpr(v->gprs, reg & 3) >> 8;
+	return *vmx_gpr(v->gprs, reg);
+}
+
+/* Up to 15 bytes at CS:RIP; fewer when the rest is not mapped. */
+static int fetch(struct vmx_vcpu *v, u8 *buf, u32 *n)
+{
+	u64 rip = minihv_vmx_seg_base(1) + v->exit.rip;
+	u32 first = min_t(u32, 15, PAGE_SIZE - (rip & ~PAGE_MASK));
+	int ret;
+
+	ret = minihv_vmx_read_gva(v, rip, buf, first);
+	if (ret)
+		return ret;
+	*n = first;
+	if (first < 15 && !minihv_vmx_peek_gva(v, rip + first, buf + first,
+					       15 - first))
+		*n = 15;
+	return 0;
+}
+
+int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v)
+{
+	struct minihv_run *run = v->vcpu->run;
+	u32 cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+	bool mode64 = (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
+		      (cs_ar & BIT(13));
+	struct minihv_insn insn;
+	u8 bytes[15];
+	u32 n = 0;
+	u64 val;
+	int ret;
+
+	/*
+	 * Code outside RAM, or an access made while delivering an event
+	 * (an IDT or stack outside RAM) cannot be emulated by an insn.
+	 */
+	if ((v->exit.qual & EPT_VIOLATION_ACC_INSTR) ||
+	    (v->exit.idt_vectoring & INTR_INFO_VALID_MASK))
+		return minihv_vmx_exit_internal(v,
+						MINIHV_INTERNAL_UNHANDLED_EXIT);
+
+	ret = fetch(v, bytes, &n);
+	if (ret == -EFAULT)
+		return 1;		/* #PF injected */
+	if (ret || minihv_insn_decode(bytes, n, mode64, cs_ar & BIT(14), &insn) ||
+	    insn.is_write != !!(v->exit.qual & EPT_VIOLATION_ACC_WRITE))
+		return minihv_vmx_exit_internal(v, MINIHV_INTERNAL_EMULATION);
+
+	run->exit_reason = MINIHV_EXIT_MMIO;
+	run->mmio.phys_addr = v->exit.gpa;
+	run->mmio.len = insn.mem_len;
+	run->mmio.is_write = insn.is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (insn.is_write) {
+		val = insn.has_imm ? insn.imm : get_gpr(v, insn.reg);
+		memcpy(run->mmio.data, &val, insn.mem_len);	/* LE */
+	} else {
+		v->pending = PENDING_MMIO_READ;
+		v->pending_reg = insn.reg;
+		v->pending_len = insn.mem_len;
+		v->pending_dst_len = insn.dst_len;
+		v->pending_sign = insn.sign;
+	}
+	v->exit.insn_len = insn.len;
+	minihv_vmx_skip_insn(v);
+	return 0;
+}
+
+void minihv_vmx_complete_mmio(struct vmx_vcpu *v)
+{
+	u64 val = 0;
+
+	memcpy(&val, v->vcpu->run->mmio.data, v->pending_len);
+	if (v->pending_sign)
+		val = sign_extend64(val, v->pending_len * 8 - 1);
+	minihv_vmx_set_gpr(v, v->pending_reg, v->pending_dst_len, val);
+}

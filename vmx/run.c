@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The x86 run loop: one VM entry per iteration with interrupts off, the
+ * guest's FPU and CR2 swapped in around it, and the host's segments and
+ * descriptor-table limits put back after it.
+ *
+ * The VMCS follows the task: a preempt notifier makes it current again
+ * on whichever CPU the scheduler picks (as KVM does), so exit handlers may
+ * sleep.
+ */
+#define pr_fmt(fmt) "minihv: " fmt
+
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tsc.h>
+#include <asm/vmx.h>
+
+#include "core/minihv.h"
+#include "vmx/vmx.h"
+
+static void sched_in(struct preempt_notifier *pn, int cpu)
+{
+	minihv_vmcs_load(container_of(pn, struct vmx_vcpu, pn));
+}
+
+static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+}
+
+struct preempt_ops minihv_vmx_preempt_ops = {
+	.sched_in = sched_in,
+	.sched_out = sched_out,
+};
+
+/* Host selectors VM exit nulls (HOST_*_SELECTOR are 0) and their bases. */
+struct host_segs {
+	u16 ds, es, fs, gs;
+	unsigned long fs_base, kernel_gs_base;
+};
+
+static void save_host_segs(struct host_segs *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	if (h->fs)
+		rdmsrl(MSR_FS_BASE, h->fs_base);
+	if (h->gs)
+		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+}
+
+/* With interrupts off, right after the exit. */
+static void restore_host(const struct host_segs *h)
+{
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs) {
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+	/* VM exit sets the GDT limit to 0xffff and TR's to 0x67. */
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+}
+
+/*
+ * The VMX-preemption timer (ENV: Bochs lets a guest with IF=0 keep the CPU
+ * through host interrupts): an exit at least every millisecond.
+ */
+static u32 preemption_ticks;
+
+void minihv_vmx_run_setup(void)
+{
+	u64 misc;
+
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	preemption_ticks = max_t(u64, tsc_khz >> (misc & 0x1f), 1);
+}
+
+static void read_exit(struct vmx_vcpu *v)
+{
+	struct vmx_exit *e = &v->exit;
+
+	e->reason = vmcs_read(VM_EXIT_REASON);
+	e->qual = vmcs_read(EXIT_QUALIFICATION);
+	e->insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	e->insn_info = vmcs_read(VMX_INSTRUCTION_INFO);
+	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+	e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	e->rip = vmcs_read(GUEST_RIP);
+	e->idt_vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	e->idt_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
+	v->gprs[GPR_RSP] = vmcs_read(GUEST_RSP);
+}
+
+/* One entry and its exit; 1 when the guest ran, 0 when entry failed. */
+static int enter_once(struct vmx_vcpu *v)
+{
+	struct host_segs host;
+	int failed;
+
+	minihv_vmcs_put_state(v);
+	minihv_vmcs_host_state(v);
+	vmcs_write(GUEST_RSP, v->gprs[GPR_RSP]);
+	if (minihv_vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_ticks);
+	save_host_segs(&host);
+
+	/* The guest owns the x87/SSE registers while it runs. */
+	kernel_fpu_begin();
+	local_irq_disable();
+	asm volatile("fxrstorq %0" : : "m"(*v->fpu));
+	if (native_read_cr2() != v->cr2)
+		native_write_cr2(v->cr2);
+
+	failed = minihv_vmx_enter(v->gprs, v->launched);
+
+	v->cr2 = native_read_cr2();
+	restore_host(&host);
+	asm volatile("fxsaveq %0" : "=m"(*v->fpu));
+	if (!failed) {
+		v->launched = true;
+		read_exit(v);
+		/* An NMI for the host: its handler runs now, interrupts off. */
+		if ((v->exit.intr_info & (INTR_INFO_VALID_MASK |
+					  INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR) &&
+		    v->exit.reason == EXIT_REASON_EXCEPTION_NMI)
+			minihv_vmx_do_nmi();
+	}
+	local_irq_enable();
+	kernel_fpu_end();
+	return !failed;
+}
+
+static int fail_entry(struct vmx_vcpu *v, u64 reason)
+{
+	struct minihv_run *run = v->vcpu->run;
+
+	run->exit_reason = MINIHV_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.cpu = raw_smp_processor_id();
+	pr_info_ratelimited("VM entry failed: 0x%llx\n", reason);
+	return 0;
+}
+
+static int run_loop(struct vmx_vcpu *v)
+{
+	struct minihv_run *run = v->vcpu->run;
+	int ret;
+
+	for (;;) {
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+			run->exit_reason = MINIHV_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+
+		preempt_disable();
+		if (!enter_once(v)) {
+			ret = fail_entry(v, MINIHV_ENTRY_FAIL_VMFAIL |
+					 vmcs_read(VM_INSTRUCTION_ERROR));
+			preempt_enable();
+			return ret;
+		}
+		preempt_enable();
+
+		/* Bit 31: the entry itself failed (SDM 27.8). */
+		if (v->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+			return fail_entry(v, v->exit.reason);
+		ret = minihv_vmx_handle_exit(v);
+		if (ret <= 0)
+			return ret;
+	}
+}
+
+int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu)
+{
+	struct vmx_vcpu *v = vcpu->arch;
+	int ret;
+
+	memcpy(v->gprs, &vcpu->regs, sizeof(v->gprs));
+	preempt_disable();
+	minihv_vmcs_load(v);
+	preempt_notifier_register(&v->pn);
+	vmcs_write(GUEST_RIP, vcpu->regs.rip);
+	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	preempt_enable();
+
+	minihv_vmx_complete_pending(v);
+	ret = run_loop(v);
+
+	preempt_disable();
+	vcpu->regs.rip = vmcs_read(GUEST_RIP);
+	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	preempt_notifier_unregister(&v->pn);
+	preempt_enable();
+	memcpy(&vcpu->regs, v->gprs, sizeof(v->gprs));
+	v->sregs_stale = true;
+	return ret;
+}
