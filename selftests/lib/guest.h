@@ -3,7 +3,11 @@
  * Guests for the kselftests, written as ordinary functions of the test
  * binary (as KVM's selftests do): the binary is copied into guest RAM at
  * guest-physical == host-virtual addresses, so its code, globals and
- * stacks work unchanged inside the guest. arm64 only for now.
+ * stacks work unchanged inside the guest. arm64 (guest_arm64.c) and
+ * x86_64 (guest_x86.c, 64-bit long mode).
+ *
+ * Guest code must not call the C library: its string functions are
+ * chosen at start-up for the host CPU (AVX on x86, which guests lack).
  */
 #ifndef MINIHV_SELFTEST_GUEST_H
 #define MINIHV_SELFTEST_GUEST_H
@@ -17,10 +21,59 @@
 /* Outside guest RAM, in the GiB the guest maps as device memory. */
 #define GUEST_MMIO_BASE		0x40000000ULL
 
-/* ucall codes, in x1 of MINIHV_HCALL_EXIT (the rest in x2..x6). */
-#define UCALL_DONE		0x600d	/* x2: the guest function's result */
-#define UCALL_SYNC		0x5c	/* x2..: values for the host to check */
-#define UCALL_EXCEPTION		0xe1	/* x2: ESR_EL1, x3: ELR_EL1, x4: vector */
+/*
+ * ucall codes, the first argument of MINIHV_HCALL_EXIT (arm64 x1, x86
+ * rbx); the hypercall's other arguments carry the values.
+ */
+#define UCALL_DONE		0x600d	/* 1: the guest function's result */
+#define UCALL_SYNC		0x5c	/* 1, 2, ...: values for the host */
+/*
+ * 1: syndrome (arm64 ESR_EL1, x86 error code or 0), 2: the faulting PC
+ * (ELR_EL1, RIP), 3: vector (arm64: offset / 0x80 in VBAR_EL1; x86: the
+ * exception number), 4: x86 CR2. x86 only: a nonzero hypercall.ret
+ * resumes the guest at that address, anything else halts it.
+ */
+#define UCALL_EXCEPTION		0xe1
+
+struct guest {
+	int dev, vm;
+	int vcpu[GUEST_MAX_VCPUS];
+	struct minihv_run *run[GUEST_MAX_VCPUS];
+	char *image;		/* our copy of the binary: the guest's RAM */
+	uint64_t image_gpa;
+	uint64_t image_size;
+};
+
+/*
+ * A VM with the binary as RAM (slot 0) and nr_vcpus vCPUs (ids 0..), each
+ * about to call fn(arg) on its own stack and report UCALL_DONE. x86: a
+ * NULL fn leaves the vCPUs in their power-on state for the caller to set.
+ */
+int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		 uint64_t arg);
+void guest_destroy(struct guest *g);
+/* MINIHV_RUN on one vCPU: 0 or -errno. */
+int guest_run(struct guest *g, int vcpu);
+/* Where a global of the binary lives in the guest's RAM (host view). */
+void *guest_mem(struct guest *g, const void *host_addr);
+
+/* Bounds of the static test binary (GNU ld). */
+extern char __executable_start[], _end[];
+
+/* Inside the guest. */
+uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		     uint64_t a4, uint64_t a5, uint64_t a6);
+
+/* Shared-memory flags between host and guest, read or written once. */
+#define LOAD_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+static inline void guest_sync(uint64_t a, uint64_t b)
+{
+	guest_hcall(MINIHV_HCALL_EXIT, UCALL_SYNC, a, b, 0, 0, 0);
+}
+
+#if defined(__aarch64__)
 
 /* PSCI function ids the tests use (PSCI 1.0, SMC64 calling convention). */
 #define PSCI_VERSION_FN		0x84000000
@@ -34,36 +87,33 @@ struct guest_boot {
 	uint64_t mair, tcr, ttbr0, sp, fn, vbar, arg;
 };
 
-struct guest {
-	int dev, vm;
-	int vcpu[GUEST_MAX_VCPUS];
-	struct minihv_run *run[GUEST_MAX_VCPUS];
-	char *image;		/* our copy of the binary: the guest's RAM */
-	uint64_t image_gpa;
-	uint64_t image_size;
-};
-
-/* A VM with the binary as RAM and nr_vcpus vCPUs, each about to call fn(arg). */
-int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
-		 uint64_t arg);
-void guest_destroy(struct guest *g);
-/* MINIHV_RUN on one vCPU: 0 or -errno. */
-int guest_run(struct guest *g, int vcpu);
 /* Before its first run: the vCPU waits for PSCI CPU_ON. */
 int guest_power_off(struct guest *g, int vcpu);
-/* Where a global of the binary lives in the guest's RAM (host view). */
-void *guest_mem(struct guest *g, const void *host_addr);
 
-/* Bounds of the static test binary (GNU ld), and the guest's entry stub. */
-extern char __executable_start[], _end[];
 extern char guest_entry[], guest_vectors[], guest_secondary_entry[];
 
-/* Inside the guest. */
 uint64_t guest_mpidr(void);
 int64_t guest_cpu_on(int vcpu);
 int64_t guest_affinity_info(int vcpu);
-uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		     uint64_t a4, uint64_t a5, uint64_t a6);
+
+/* The vCPU id guest_create gave this vCPU (MPIDR Aff1:Aff0, 16 per Aff1). */
+static inline uint64_t guest_vcpu_id(void)
+{
+	uint64_t mpidr = guest_mpidr();
+
+	return (mpidr & 0xf) | ((mpidr >> 8) & 0xff) << 4;
+}
+
+/* The registers of a MINIHV_HCALL_EXIT: 0 the number, 1..6 arguments. */
+static inline uint64_t regs_hcall(const struct minihv_regs *r, int i)
+{
+	return r->x[i];
+}
+
+static inline uint64_t regs_pc(const struct minihv_regs *r)
+{
+	return r->pc;
+}
 
 /*
  * MMIO as single loads and stores of one register (a valid syndrome for
@@ -98,13 +148,196 @@ static inline int64_t mmio_read8s(uint64_t addr)
 	return v;
 }
 
-/* Shared-memory flags between host and guest, read or written once. */
-#define LOAD_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#elif defined(__x86_64__)
 
-static inline void guest_sync(uint64_t a, uint64_t b)
+/* The guest's GDT (guest_x86.c): flat segments, then a TSS per vCPU. */
+#define GUEST_SEL_CODE64	0x08
+#define GUEST_SEL_DATA		0x10
+#define GUEST_SEL_CODE32	0x18
+#define GUEST_SEL_TSS		0x20	/* 16 bytes each, vCPU 0 first */
+
+#define X86_CR0_PE		(1ULL << 0)
+#define X86_CR0_ET		(1ULL << 4)
+#define X86_CR0_NE		(1ULL << 5)
+#define X86_CR0_PG		(1ULL << 31)
+#define X86_CR4_PAE		(1ULL << 5)
+#define X86_EFER_LME		(1ULL << 8)
+#define X86_EFER_LMA		(1ULL << 10)
+#define X86_RFLAGS_FIXED	(1ULL << 1)
+
+#define MSR_EFER		0xc0000080
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+/* The guest's first instruction, and the RIP its UCALL_DONE exits with. */
+extern char guest_entry[], guest_entry_done[];
+/* The IDT's targets: exception n at guest_exception_stubs + 16 * n. */
+extern char guest_exception_stubs[];
+
+/*
+ * Guest code the tests point at (guest_x86.c). Real mode, to be copied
+ * to CS = 0x100 (0x1000), entered by the far jump of the reset vector:
+ * stores 0x1234 at 0x2010 through DS = 0x200, reports UCALL_SYNC with
+ * the MSW, CS and the IP of guest_real_ip, then halts.
+ */
+extern char guest_reset_vector[], guest_reset_vector_end[];
+extern char guest_real[], guest_real_ip[], guest_real_hlt[], guest_real_end[];
+/*
+ * 32-bit protected mode, paging off, run in place: loads DS with
+ * GUEST_SEL_DATA, stores 0x600dcafe to guest_pm_word, reports UCALL_SYNC
+ * with CR0, CS and the EIP of guest_pm_eip, then halts.
+ */
+extern char guest_pm[], guest_pm_eip[], guest_pm_hlt[];
+extern uint32_t guest_pm_word;
+/*
+ * Registers: a hypercall with rbx..r8 as set, then (at guest_regs_echo_1)
+ * RFLAGS into rbp, rbx..r15 inverted, a second hypercall, and HLT at
+ * guest_regs_echo_2.
+ */
+extern char guest_regs_echo[], guest_regs_echo_1[], guest_regs_echo_2[];
+/* Single faulting instructions, and where to resume after each. */
+uint64_t guest_rdmsr_raw(uint32_t msr);
+void guest_wrmsr_raw(uint32_t msr, uint64_t v);
+extern char guest_rdmsr_insn[], guest_rdmsr_after[];
+extern char guest_wrmsr_insn[], guest_wrmsr_after[];
+/*
+ * Every VMX instruction in a row, one label each, page as the memory
+ * operand; returns 0x6d.
+ */
+uint64_t guest_vmx_insns(void *page);
+extern char guest_ud_vmxon[], guest_ud_vmptrld[], guest_ud_vmclear[],
+	guest_ud_vmptrst[], guest_ud_vmread[], guest_ud_vmwrite[],
+	guest_ud_invept[], guest_ud_invvpid[], guest_ud_vmlaunch[],
+	guest_ud_vmresume[], guest_ud_vmxoff[], guest_ud_end[];
+/* HLT, then return 42 from guest_hlt_after. */
+uint64_t guest_hlt_once(void);
+extern char guest_hlt_after[];
+/* ADD to memory at addr: not a MOV, so not decoded as MMIO. */
+void guest_bad_mmio(uint64_t addr);
+
+/* The vCPU id guest_create gave this vCPU: GS points at it. */
+static inline uint64_t guest_vcpu_id(void)
 {
-	guest_hcall(MINIHV_HCALL_EXIT, UCALL_SYNC, a, b, 0, 0, 0);
+	uint64_t id;
+
+	asm volatile("movq %%gs:0, %0" : "=r"(id));
+	return id;
 }
+
+/* The registers of a MINIHV_HCALL_EXIT: 0 the number, 1..6 arguments. */
+static inline uint64_t regs_hcall(const struct minihv_regs *r, int i)
+{
+	const uint64_t v[] = {
+		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->r8,
+	};
+
+	return v[i];
+}
+
+static inline uint64_t regs_pc(const struct minihv_regs *r)
+{
+	return r->rip;
+}
+
+/*
+ * MMIO as one MOV between a register and memory, the forms minihv
+ * decodes (8-bit 88/8A, 66h 16-bit, 32-bit, REX.W 64-bit).
+ */
+#define MMIO_ACCESSORS(bits, type, w)					\
+static inline void mmio_write##bits(uint64_t addr, type v)		\
+{									\
+	asm volatile("mov %" w "0, (%1)"				\
+		     : : "r"(v), "r"(addr) : "memory");			\
+}									\
+static inline type mmio_read##bits(uint64_t addr)			\
+{									\
+	type v;								\
+									\
+	asm volatile("mov (%1), %" w "0"				\
+		     : "=r"(v) : "r"(addr) : "memory");			\
+	return v;							\
+}
+
+MMIO_ACCESSORS(8, uint8_t, "b")
+MMIO_ACCESSORS(16, uint16_t, "w")
+MMIO_ACCESSORS(32, uint32_t, "k")
+MMIO_ACCESSORS(64, uint64_t, "q")
+
+/* A sign-extending byte load into a 64-bit register (REX.W MOVSX). */
+static inline int64_t mmio_read8s(uint64_t addr)
+{
+	int64_t v;
+
+	asm volatile("movsbq (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+/*
+ * Port I/O, the kernel's argument order: value, then port. IN and OUT
+ * take their size from the register (AL, AX, EAX).
+ */
+static inline void outb(uint8_t v, uint16_t port)
+{
+	asm volatile("out %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t v, uint16_t port)
+{
+	asm volatile("out %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint32_t v, uint16_t port)
+{
+	asm volatile("out %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("in %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("in %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("in %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	asm volatile("cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr"
+		     : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+		     : "memory");
+}
+
+#endif /* __x86_64__ */
 
 #endif /* MINIHV_SELFTEST_GUEST_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host-side checks the guest tests share. Include after
+ * kselftest_harness.h: they report through the running test.
+ */
+#ifndef MINIHV_SELFTEST_GUEST_CHECK_H
+#define MINIHV_SELFTEST_GUEST_CHECK_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guest.h"
+
+/* One line saying what a vCPU's last exit was, for failure messages. */
+static inline const char *exit_str(const struct minihv_run *run, char *buf,
+				   size_t n)
+{
+	switch (run->exit_reason) {
+	case MINIHV_EXIT_HYPERCALL:
+		snprintf(buf, n, "hypercall %#llx (%#llx %#llx %#llx %#llx)",
+			 run->hypercall.nr, run->hypercall.args[0],
+			 run->hypercall.args[1], run->hypercall.args[2],
+			 run->hypercall.args[3]);
+		break;
+	case MINIHV_EXIT_IO:
+		snprintf(buf, n, "io %s port %#x size %u count %u",
+			 run->io.direction == MINIHV_EXIT_IO_OUT ? "out" : "in",
+			 run->io.port, run->io.size, run->io.count);
+		break;
+	case MINIHV_EXIT_MMIO:
+		snprintf(buf, n, "mmio %s %#llx len %u",
+			 run->mmio.is_write ? "write" : "read",
+			 run->mmio.phys_addr, run->mmio.len);
+		break;
+	case MINIHV_EXIT_FAIL_ENTRY:
+		snprintf(buf, n, "failed entry %#llx on CPU %u",
+			 run->fail_entry.hardware_entry_failure_reason,
+			 run->fail_entry.cpu);
+		break;
+	case MINIHV_EXIT_INTERNAL:
+		snprintf(buf, n, "internal %u: %#llx %#llx %#llx %#llx",
+			 run->internal.suberror, run->internal.data[0],
+			 run->internal.data[1], run->internal.data[2],
+			 run->internal.data[3]);
+		break;
+	default:
+		snprintf(buf, n, "exit reason %u", run->exit_reason);
+	}
+	return buf;
+}
+
+/*
+ * Run a vCPU and expect a MINIHV_HCALL_EXIT ucall; returns its code
+ * (~0 for any other exit, which fails the test).
+ */
+static inline uint64_t run_vcpu_to_ucall(struct __test_metadata *_metadata,
+					 struct guest *g, int vcpu)
+{
+	struct minihv_run *run = g->run[vcpu];
+	char why[160];
+
+	EXPECT_EQ(0, guest_run(g, vcpu))
+		TH_LOG("RUN failed: %s", strerror(errno));
+	EXPECT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason)
+		TH_LOG("vCPU %d: %s", vcpu, exit_str(run, why, sizeof(why)));
+	if (run->exit_reason != MINIHV_EXIT_HYPERCALL)
+		return ~0ULL;
+	EXPECT_EQ(MINIHV_HCALL_EXIT, run->hypercall.nr);
+	if (run->hypercall.args[0] == UCALL_EXCEPTION)
+		TH_LOG("guest exception: vector %llu, syndrome %#llx at %#llx",
+		       run->hypercall.args[3], run->hypercall.args[1],
+		       run->hypercall.args[2]);
+	return run->hypercall.args[0];
+}
+
+static inline uint64_t run_to_ucall(struct __test_metadata *_metadata,
+				    struct guest *g)
+{
+	return run_vcpu_to_ucall(_metadata, g, 0);
+}
+
+/*
+ * Run vCPU 0 to its next MMIO exit and check it; for a write compare the
+ * data, for a read answer with data.
+ */
+static inline void expect_mmio(struct __test_metadata *_metadata,
+			       struct guest *g, uint64_t addr, uint32_t len,
+			       bool write, uint64_t data)
+{
+	struct minihv_run *run = g->run[0];
+	uint64_t seen = 0;
+	char why[160];
+
+	ASSERT_EQ(0, guest_run(g, 0));
+	ASSERT_EQ(MINIHV_EXIT_MMIO, run->exit_reason)
+		TH_LOG("expected mmio at %#llx: %s", (unsigned long long)addr,
+		       exit_str(run, why, sizeof(why)));
+	EXPECT_EQ(addr, run->mmio.phys_addr);
+	EXPECT_EQ(len, run->mmio.len);
+	EXPECT_EQ(write, run->mmio.is_write);
+	if (write) {
+		memcpy(&seen, run->mmio.data, len);
+		EXPECT_EQ(data, seen) TH_LOG("data written at %#llx",
+					     (unsigned long long)addr);
+	} else {
+		memcpy(run->mmio.data, &data, len);
+	}
+}
+
+#endif /* MINIHV_SELFTEST_GUEST_CHECK_H */
