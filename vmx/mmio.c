@@ -80,7 +80,9 @@ int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v)
 	ret = fetch(v, bytes, &n);
 	if (ret == -EFAULT)
 		return 1;		/* #PF injected */
-	if (ret || minihv_insn_decode(bytes, n, mode64, cs_ar & BIT(14), &insn) ||
+	/* 64-bit mode defaults to 32-bit operands whatever CS.D says. */
+	if (ret || minihv_insn_decode(bytes, n, mode64,
+				      mode64 || (cs_ar & BIT(14)), &insn) ||
 	    insn.is_write != !!(v->exit.qual & EPT_VIOLATION_ACC_WRITE))
 		return minihv_vmx_exit_internal(v, MINIHV_INTERNAL_EMULATION);
 
