@@ -55,14 +55,24 @@ fi
 cflags=(-static -O2 -Wall -Werror)
 $cc "${cflags[@]}" -Wextra -Wno-unused-parameter -o "$out/minihv" \
 	"$root"/tools/*.c "$root/tools/$tool_arch"/*.c "${fdt[@]}" -lpthread
-# Bare-metal test guests for `minihv run`, as raw binaries.
+# Bare-metal test guests for `minihv run`, as raw binaries. arm64: at the
+# start of RAM. x86: 32-bit Multiboot images at 1 MiB, whose ELF files
+# are guests too.
+# shellcheck disable=SC2054 # commas inside one -Wl value
+case $tool_arch in
+arm64)	gflags=(-Wl,-Ttext=0x40000000) ;;
+x86)	gflags=(-m32 -Wl,-Ttext=0x100000) ;;
+esac
 mkdir -p "$out/guests"
 for g in "$root"/selftests/guests/*_"$tool_arch".S; do
 	[ -e "$g" ] || continue
 	n=$(basename "$g" "_$tool_arch.S")
-	$cc -nostdlib -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none \
+	$cc -nostdlib -static "${gflags[@]}" -Wl,--build-id=none \
 		-o "$b/guest-$n.elf" "$g"
 	$objcopy -O binary "$b/guest-$n.elf" "$out/guests/$n.bin"
+	if [ "$tool_arch" = x86 ]; then
+		cp "$b/guest-$n.elf" "$out/guests/$n.elf"
+	fi
 done
 for t in "$root"/selftests/*_test.c; do
 	$cc "${cflags[@]}" -I "$b/ksrc/tools/testing/selftests" \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `minihv run`: boots the bare-metal test guest (selftests/guests) and
- * checks what it printed through the PL011 and how the tool exited.
+ * checks what it printed through the UART (PL011 on arm64, 16550 on x86)
+ * and how the tool exited.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,12 +41,15 @@ FIXTURE_TEARDOWN(tool)
 {
 }
 
-/* Run "<payload>/minihv run <args...>": its exit code, stdout in out[]. */
-static int run_tool(const char *const *args)
+/*
+ * Run "<payload>/minihv run <args...>" with input (or nothing) on its
+ * stdin: its exit code, stdout in out[].
+ */
+static int run_tool_input(const char *const *args, const char *input)
 {
 	char tool[600];
 	const char *argv[16] = { tool, "run" };
-	int pipefd[2], n, i, len = 0;
+	int pipefd[2], infd[2], n, i, len = 0;
 	pid_t pid;
 
 	int status;
@@ -53,18 +57,23 @@ static int run_tool(const char *const *args)
 	snprintf(tool, sizeof(tool), "%s/minihv", payload);
 	for (i = 0; args[i] && i < 13; i++)
 		argv[i + 2] = args[i];
-	if (pipe(pipefd))
+	if (pipe(pipefd) || pipe(infd))
 		return -1;
+	/* Small enough for the pipe buffer: written before the tool runs. */
+	if (input && write(infd[1], input, strlen(input)) != (ssize_t)strlen(input))
+		return -1;
+	close(infd[1]);
 	pid = fork();
 	if (!pid) {
 		int null = open("/dev/null", O_RDONLY);
 
-		dup2(null, STDIN_FILENO);
+		dup2(input ? infd[0] : null, STDIN_FILENO);
 		dup2(pipefd[1], STDOUT_FILENO);
 		close(pipefd[0]);
 		execv(tool, (char **)argv);
 		_exit(127);
 	}
+	close(infd[0]);
 	close(pipefd[1]);
 	while ((n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
 		len += n;
@@ -73,6 +82,41 @@ static int run_tool(const char *const *args)
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+static int run_tool(const char *const *args)
+{
+	return run_tool_input(args, NULL);
+}
+
+TEST_F(tool, usage_errors_exit_2)
+{
+	static const char * const none[] = { NULL };
+	static const char * const cpus[] = { "--cpus", "0", "x", NULL };
+	static const char * const mem[] = { "--mem", "0", "x", NULL };
+
+	EXPECT_EQ(2, run_tool(none));
+	EXPECT_EQ(2, run_tool(cpus));
+	EXPECT_EQ(2, run_tool(mem));
+}
+
+#define BIG_IMAGE	"/tmp/minihv-big.bin"
+
+TEST_F(tool, bad_images_exit_1)
+{
+	static const char * const missing[] = { "/nonexistent/guest.bin", NULL };
+	static const char * const big[] = { "--mem", "4", BIG_IMAGE, NULL };
+	int fd = open(BIG_IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	EXPECT_EQ(1, run_tool(missing));
+	/* 5 MiB of image cannot fit in 4 MiB of RAM. */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 5 << 20));
+	close(fd);
+	EXPECT_EQ(1, run_tool(big));
+	unlink(BIG_IMAGE);
+}
+
+#if defined(__aarch64__)
 
 TEST_F(tool, boots_raw_image_one_cpu)
 {
@@ -224,32 +268,302 @@ TEST_F(tool, writes_device_tree)
 	EXPECT_TRUE(fdt_has(buf, n, "/pl011@9000000"));
 }
 
-TEST_F(tool, usage_errors_exit_2)
-{
-	static const char * const none[] = { NULL };
-	static const char * const cpus[] = { "--cpus", "0", "x", NULL };
-	static const char * const mem[] = { "--mem", "0", "x", NULL };
+#elif defined(__x86_64__)
 
-	EXPECT_EQ(2, run_tool(none));
-	EXPECT_EQ(2, run_tool(cpus));
-	EXPECT_EQ(2, run_tool(mem));
+/* What hello_x86.S prints before its command line, with --mem 64. */
+#define HELLO_X86_64M							\
+	"hello from x86 guest\n"					\
+	"uart: ok\n"							\
+	"loader: minihv\n"						\
+	"mem: lower 0x280 upper 0xfc00\n"				\
+	"mmap: 0x0 0xa0000 0x1\n"					\
+	"mmap: 0xa0000 0x60000 0x2\n"					\
+	"mmap: 0x100000 0x3f00000 0x1\n"
+
+/* The Multiboot command line is "<image> <append>", as GRUB passes it. */
+static const char *hello_x86(const char *image, const char *append)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), HELLO_X86_64M "cmdline: %s%s%s\n", image,
+		 *append ? " " : "", append);
+	return buf;
 }
 
-#define BIG_IMAGE	"/tmp/minihv-big.bin"
-
-TEST_F(tool, bad_images_exit_1)
+static int write_bytes(const char *path, const void *buf, size_t len)
 {
-	static const char * const missing[] = { "/nonexistent/guest.bin", NULL };
-	static const char * const big[] = { "--mem", "4", BIG_IMAGE, NULL };
-	int fd = open(BIG_IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
 
-	EXPECT_EQ(1, run_tool(missing));
-	/* 5 MiB of image cannot fit below the device tree in 4 MiB. */
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, 5 << 20));
+	if (fd < 0)
+		return -1;
+	n = write(fd, buf, len);
 	close(fd);
-	EXPECT_EQ(1, run_tool(big));
-	unlink(BIG_IMAGE);
+	return n == (ssize_t)len ? 0 : -1;
 }
+
+/* The ELF file of the test guest, beside its raw binary. */
+static const char *guest_elf(void)
+{
+	static char elf[600];
+
+	snprintf(elf, sizeof(elf), "%s/guests/hello.elf", payload);
+	return elf;
+}
+
+/*
+ * A copy of the ELF guest with its Multiboot header flags changed (and
+ * the checksum fixed, or not): the header is 4-byte aligned in the
+ * first 8 KiB.
+ */
+static int patch_header(const char *path, uint32_t clear, bool checksum)
+{
+	static uint8_t buf[65536];
+	uint32_t w[3];
+	size_t off;
+	ssize_t n;
+	int fd;
+
+	fd = open(guest_elf(), O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	for (off = 0; off + sizeof(w) <= 8192 && off + sizeof(w) <= (size_t)n;
+	     off += 4) {
+		memcpy(w, buf + off, sizeof(w));
+		if (w[0] != 0x1badb002 || w[0] + w[1] + w[2])
+			continue;
+		w[1] &= ~clear;
+		if (checksum)
+			w[2] = -(w[0] + w[1]);
+		memcpy(buf + off, w, sizeof(w));
+		return write_bytes(path, buf, n);
+	}
+	return -1;
+}
+
+/* The raw binary: a Multiboot image with the a.out kludge. */
+TEST_F(tool, x86_multiboot_aout)
+{
+	static const char * const args[] = { "--mem", "64", guest, NULL };
+
+	EXPECT_EQ(0, run_tool(args));
+	EXPECT_STREQ(hello_x86(guest, ""), out);
+}
+
+/* An ELF file whose Multiboot header has the a.out kludge: that wins. */
+TEST_F(tool, x86_multiboot_elf_aout)
+{
+	const char * const args[] = { "--mem", "64", guest_elf(), NULL };
+
+	EXPECT_EQ(0, run_tool(args));
+	EXPECT_STREQ(hello_x86(guest_elf(), ""), out);
+}
+
+#define NOAOUT	"/tmp/minihv-noaout.elf"
+
+/* Without the kludge: the ELF program headers place the image. */
+TEST_F(tool, x86_multiboot_elf_segments)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--append", "exit=5", NOAOUT, NULL
+	};
+
+	ASSERT_EQ(0, patch_header(NOAOUT, 1 << 16, true));
+	EXPECT_EQ(5, run_tool(args));
+	EXPECT_STREQ(hello_x86(NOAOUT, "exit=5"), out);
+	unlink(NOAOUT);
+}
+
+/* --append reaches the guest; 300 written to the exit port exits 44. */
+TEST_F(tool, x86_exit_port_and_append)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--append", "minihv-test exit=300", guest, NULL
+	};
+
+	EXPECT_EQ(44, run_tool(args));
+	EXPECT_STREQ(hello_x86(guest, "minihv-test exit=300"), out);
+}
+
+/* HLT with nothing that could wake the vCPU ends the run with 4. */
+TEST_F(tool, x86_halt_exits_4)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--append", "halt", guest, NULL
+	};
+
+	EXPECT_EQ(4, run_tool(args));
+	EXPECT_STREQ(hello_x86(guest, "halt"), out);
+}
+
+/* An exception without an IDT: a triple fault, an error. */
+TEST_F(tool, x86_triple_fault_exits_1)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--append", "triple", guest, NULL
+	};
+
+	EXPECT_EQ(1, run_tool(args));
+	EXPECT_STREQ(hello_x86(guest, "triple"), out);
+}
+
+/* The guest reads a line from the UART: the tool's stdin. */
+TEST_F(tool, x86_uart_input)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--append", "echo", guest, NULL
+	};
+	char want[1100];
+
+	EXPECT_EQ(0, run_tool_input(args, "typed at the console\n"));
+	snprintf(want, sizeof(want), "%secho: typed at the console\n",
+		 hello_x86(guest, "echo"));
+	EXPECT_STREQ(want, out);
+}
+
+#define RAW	"/tmp/minihv-raw.bin"
+
+/*
+ * Real mode: print "R\n" on COM1, exit with (CS >> 8) | 0x40.
+ *	mov $0x3f8, %dx; mov $'R', %al; out %al, %dx; mov $'\n', %al;
+ *	out %al, %dx; mov %cs, %ax; mov %ah, %al; or $0x40, %al;
+ *	out %al, $0xf4; hlt
+ */
+static const uint8_t real_code[] = {
+	0xba, 0xf8, 0x03, 0xb0, 0x52, 0xee, 0xb0, 0x0a, 0xee, 0x8c, 0xc8,
+	0x88, 0xe0, 0x0c, 0x40, 0xe6, 0xf4, 0xf4,
+};
+
+/* CS:IP is the image's 64 KiB segment and the offset in it. */
+TEST_F_TIMEOUT(tool, x86_raw_real_mode, 60)
+{
+	static const char * const dflt[] = { RAW, NULL };
+	static const char * const at[] = {
+		"--entry-mode", "real", "--load", "0x12345", RAW, NULL
+	};
+
+	ASSERT_EQ(0, write_bytes(RAW, real_code, sizeof(real_code)));
+	EXPECT_EQ(0x40, run_tool(dflt));	/* 0000:7c00 */
+	EXPECT_STREQ("R\n", out);
+	EXPECT_EQ(0x50, run_tool(at));		/* 1000:2345 */
+	EXPECT_STREQ("R\n", out);
+	unlink(RAW);
+}
+
+/*
+ * 32-bit code: print "P\n", exit 33. Decoded as 16-bit code it would
+ * not print that.
+ *	mov $0x3f8, %edx; mov $'P', %al; out %al, %dx; mov $'\n', %al;
+ *	out %al, %dx; mov $0x21, %al; out %al, $0xf4; hlt
+ */
+static const uint8_t protected_code[] = {
+	0xba, 0xf8, 0x03, 0x00, 0x00, 0xb0, 0x50, 0xee, 0xb0, 0x0a, 0xee,
+	0xb0, 0x21, 0xe6, 0xf4, 0xf4,
+};
+
+TEST_F(tool, x86_raw_protected_mode)
+{
+	static const char * const args[] = {
+		"--entry-mode", "protected", "--load", "0x200000", RAW, NULL
+	};
+
+	ASSERT_EQ(0, write_bytes(RAW, protected_code, sizeof(protected_code)));
+	EXPECT_EQ(33, run_tool(args));
+	EXPECT_STREQ("P\n", out);
+	unlink(RAW);
+}
+
+/*
+ * 64-bit code: a RIP-relative load of 'L' (32-bit code would read
+ * address 0x19 instead), stored and read back at 64 MiB - 16 through
+ * the tool's identity map; print it and "\n", exit 44.
+ *	mov $0x3f8, %edx; mov msg(%rip), %al; mov %al, 0x3fffff0;
+ *	xor %eax, %eax; mov 0x3fffff0, %al; out %al, %dx; mov $'\n', %al;
+ *	out %al, %dx; mov $0x2c, %al; out %al, $0xf4; hlt; msg: 'L'
+ */
+static const uint8_t long_code[] = {
+	0xba, 0xf8, 0x03, 0x00, 0x00, 0x8a, 0x05, 0x19, 0x00, 0x00, 0x00,
+	0x88, 0x04, 0x25, 0xf0, 0xff, 0xff, 0x03, 0x31, 0xc0, 0x8a, 0x04,
+	0x25, 0xf0, 0xff, 0xff, 0x03, 0xee, 0xb0, 0x0a, 0xee, 0xb0, 0x2c,
+	0xe6, 0xf4, 0xf4, 0x4c,
+};
+
+TEST_F(tool, x86_raw_long_mode)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--entry-mode", "long", RAW, NULL
+	};
+
+	ASSERT_EQ(0, write_bytes(RAW, long_code, sizeof(long_code)));
+	EXPECT_EQ(44, run_tool(args));
+	EXPECT_STREQ("L\n", out);
+	unlink(RAW);
+}
+
+TEST_F(tool, x86_usage_errors_exit_2)
+{
+	static const char * const cpus[] = { "--cpus", "2", guest, NULL };
+	static const char * const mem[] = { "--mem", "4096", guest, NULL };
+	static const char * const mode[] = {
+		"--entry-mode", "virtual8086", guest, NULL
+	};
+	static const char * const load[] = { "--load", "1MiB", guest, NULL };
+	static const char * const real[] = {
+		"--entry-mode", "real", "--load", "0x100000", guest, NULL
+	};
+	static const char * const initrd[] = { "--initrd", guest, guest, NULL };
+
+	EXPECT_EQ(2, run_tool(cpus));	/* no local APIC yet */
+	EXPECT_EQ(2, run_tool(mem));	/* at most 3 GiB */
+	EXPECT_EQ(2, run_tool(mode));
+	EXPECT_EQ(2, run_tool(load));
+	EXPECT_EQ(2, run_tool(real));
+	EXPECT_EQ(2, run_tool(initrd));
+}
+
+#define BAD	"/tmp/minihv-bad.bin"
+
+TEST_F_TIMEOUT(tool, x86_bad_images_exit_1, 60)
+{
+	static const char * const bad[] = { "--mem", "64", BAD, NULL };
+	static const char * const load[] = { "--load", "0x8000", guest, NULL };
+	static const char * const low[] = {
+		"--entry-mode", "protected", "--load", "0x1000", RAW, NULL
+	};
+	/* a.out kludge: 256 MiB of BSS. */
+	uint32_t mb[8] = {
+		0x1badb002, 1 << 16, 0, 0x100000, 0x100000, 0, 0x10000000,
+		0x100000,
+	};
+	static const uint8_t elf[64] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	mb[2] = -(mb[0] + mb[1]);
+	ASSERT_EQ(0, write_bytes(BAD, mb, sizeof(mb)));
+	EXPECT_EQ(1, run_tool(bad));
+	EXPECT_STREQ("", out);
+
+	/* A flag of bits 0-15 minihv does not know: refused. */
+	mb[1] = 1 << 3;
+	mb[2] = -(mb[0] + mb[1]);
+	ASSERT_EQ(0, write_bytes(BAD, mb, sizeof(mb)));
+	EXPECT_EQ(1, run_tool(bad));
+
+	/* ELF without a Multiboot header, or with a bad checksum. */
+	ASSERT_EQ(0, write_bytes(BAD, elf, sizeof(elf)));
+	EXPECT_EQ(1, run_tool(bad));
+	ASSERT_EQ(0, patch_header(BAD, 1 << 16, false));
+	EXPECT_EQ(1, run_tool(bad));
+	unlink(BAD);
+
+	/* --load is for raw binaries, which stay clear of the boot data. */
+	EXPECT_EQ(1, run_tool(load));
+	ASSERT_EQ(0, write_bytes(RAW, protected_code, sizeof(protected_code)));
+	EXPECT_EQ(1, run_tool(low));
+	unlink(RAW);
+}
+
+#endif
 
 TEST_HARNESS_MAIN

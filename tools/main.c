@@ -16,7 +16,7 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "info", cmd_info, "show the architecture, mode, limits and CPUs" },
-	{ "run", cmd_run, "run a guest image (arm64; see minihv run --help)" },
+	{ "run", cmd_run, "run a guest image (see minihv run --help)" },
 };
 
 int minihv_open_dev(void)

@@ -20,15 +20,11 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: minihv run [options] <image>\n"
-		"  --mem <MiB>        guest RAM (default 128)\n"
+		"  --mem <MiB>        guest RAM (default 128; a G suffix for GiB)\n"
 		"  --cpus <n>         vCPUs (default 1, at most %d)\n"
-		"  --append <args>    kernel command line (bootargs)\n"
-		"  --initrd <file>    initial ramdisk\n"
-		"  --dtb-out <file>   also write the generated device tree there\n"
-		"<image>: a Linux arm64 Image (its header is honoured) or a raw\n"
-		"binary loaded at the start of RAM.\n"
-		"Exit code: 0 guest powered off, 3 guest reset, 1 error, 2 usage.\n",
-		VMM_MAX_VCPUS);
+		"  --append <args>    kernel command line\n"
+		"%s",
+		VMM_MAX_VCPUS, arch_usage);
 }
 
 void vmm_stop(struct vmm *vmm, int exit_code)
@@ -79,6 +75,21 @@ static void report_internal(struct vcpu *v)
 	fprintf(stderr, "\n");
 }
 
+/* MINIHV_ENTRY_FAIL_VMFAIL: VMLAUNCH/VMRESUME refused (SDM 30.4). */
+static void report_fail_entry(struct vcpu *v)
+{
+	uint64_t why = v->run->fail_entry.hardware_entry_failure_reason;
+
+	if (why & MINIHV_ENTRY_FAIL_VMFAIL)
+		fprintf(stderr, "minihv: vCPU %d: VM entry failed on CPU %u: VM-instruction error %llu\n",
+			v->id, v->run->fail_entry.cpu,
+			(unsigned long long)(why & 0xffffffff));
+	else
+		fprintf(stderr, "minihv: vCPU %d: VM entry failed on CPU %u: exit reason 0x%llx%s\n",
+			v->id, v->run->fail_entry.cpu, (unsigned long long)why,
+			(why & 0xffff) == 33 ? " (invalid guest state)" : "");
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -98,6 +109,10 @@ static void *vcpu_thread(void *arg)
 		case MINIHV_EXIT_MMIO:
 			vmm_mmio(vmm, run);
 			break;
+		case MINIHV_EXIT_IO:
+			if (vmm_pio(vmm, run))
+				vmm_stop(vmm, EXIT_GUEST_ERROR);
+			break;
 		case MINIHV_EXIT_HYPERCALL:
 			run->hypercall.ret = 0;
 			break;
@@ -106,13 +121,31 @@ static void *vcpu_thread(void *arg)
 				 MINIHV_SYSTEM_EVENT_RESET ?
 				 EXIT_GUEST_RESET : EXIT_GUEST_OFF);
 			break;
+		case MINIHV_EXIT_HLT:
+			/* One vCPU and no interrupt source: it sleeps forever. */
+			fprintf(stderr, "minihv: vCPU %d halted (HLT) and nothing can wake it\n",
+				v->id);
+			vmm_stop(vmm, EXIT_GUEST_HALTED);
+			break;
+		case MINIHV_EXIT_SHUTDOWN:
+			fprintf(stderr, "minihv: vCPU %d: triple fault\n", v->id);
+			arch_dump_vcpu(v);
+			vmm_stop(vmm, EXIT_GUEST_ERROR);
+			break;
+		case MINIHV_EXIT_FAIL_ENTRY:
+			report_fail_entry(v);
+			arch_dump_vcpu(v);
+			vmm_stop(vmm, EXIT_GUEST_ERROR);
+			break;
 		case MINIHV_EXIT_INTERNAL:
 			report_internal(v);
+			arch_dump_vcpu(v);
 			vmm_stop(vmm, EXIT_GUEST_ERROR);
 			break;
 		default:
 			fprintf(stderr, "minihv: vCPU %d: unexpected exit %u\n",
 				v->id, run->exit_reason);
+			arch_dump_vcpu(v);
 			vmm_stop(vmm, EXIT_GUEST_ERROR);
 		}
 	}
@@ -121,6 +154,20 @@ static void *vcpu_thread(void *arg)
 
 static void on_usr1(int sig)
 {
+}
+
+/* The image and boot data first: their errors need no /dev/minihv. */
+static int load_guest(struct vmm *vmm)
+{
+	vmm->ram_gpa = arch_ram_base;
+	vmm->ram_size = vmm->cfg->mem;
+	vmm->ram = mmap(NULL, vmm->ram_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vmm->ram == MAP_FAILED) {
+		perror("minihv: guest RAM");
+		return -1;
+	}
+	return arch_load(vmm);
 }
 
 static int create_vm(struct vmm *vmm)
@@ -142,17 +189,6 @@ static int create_vm(struct vmm *vmm)
 		perror("minihv: CREATE_VM");
 		return -1;
 	}
-
-	vmm->ram_gpa = arch_ram_base;
-	vmm->ram_size = cfg->mem;
-	vmm->ram = mmap(NULL, vmm->ram_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vmm->ram == MAP_FAILED) {
-		perror("minihv: guest RAM");
-		return -1;
-	}
-	if (arch_load(vmm))
-		return -1;
 
 	mr.guest_phys_addr = vmm->ram_gpa;
 	mr.memory_size = vmm->ram_size;
@@ -210,12 +246,15 @@ int cmd_run(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "dtb-out", required_argument, NULL, 'd' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "entry-mode", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct vmm_config cfg = { .mem = 128 << 20, .cpus = 1, .append = "" };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct vmm vmm = { .cfg = &cfg, .dev = -1, .vm = -1 };
+	char *end;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -243,6 +282,18 @@ int cmd_run(int argc, char **argv)
 		case 'd':
 			cfg.dtb_out = optarg;
 			break;
+		case 'l':
+			errno = 0;
+			cfg.load = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-') {
+				fprintf(stderr, "minihv: bad --load '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			cfg.load_set = true;
+			break;
+		case 'e':
+			cfg.entry_mode = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 0;
@@ -256,10 +307,12 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg.image = argv[optind];
+	if (arch_check(&cfg))
+		return EXIT_USAGE;
 
 	pthread_mutex_init(&vmm.lock, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	if (create_vm(&vmm))
+	if (load_guest(&vmm) || create_vm(&vmm))
 		return EXIT_GUEST_ERROR;
 
 	pthread_mutex_lock(&vmm.lock);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The small VMM inside `minihv run`: one VM, its RAM, its vCPU threads
- * and the devices it emulates in userspace.
+ * and the devices it emulates in userspace (MMIO on both architectures,
+ * port I/O on x86).
  */
 #ifndef MINIHV_TOOLS_VMM_H
 #define MINIHV_TOOLS_VMM_H
@@ -20,6 +21,7 @@
 #define EXIT_GUEST_ERROR	1	/* the guest (or minihv) failed */
 #define EXIT_USAGE		2
 #define EXIT_GUEST_RESET	3	/* PSCI SYSTEM_RESET */
+#define EXIT_GUEST_HALTED	4	/* x86 HLT with nothing left to wake it */
 
 struct vmm_config {
 	const char *image;
@@ -28,6 +30,9 @@ struct vmm_config {
 	const char *dtb_out;
 	uint64_t mem;
 	int cpus;
+	const char *entry_mode;		/* x86 raw binaries: --entry-mode */
+	uint64_t load;			/* x86 raw binaries: --load ... */
+	bool load_set;			/* ... if given */
 };
 
 struct vmm;
@@ -39,6 +44,16 @@ struct mmio_dev {
 	uint64_t (*read)(struct mmio_dev *dev, uint64_t off, uint32_t len);
 	void (*write)(struct mmio_dev *dev, uint64_t off, uint32_t len,
 		      uint64_t val);
+	void *priv;
+};
+
+/* An x86 port I/O device emulated in the tool, found by port on I/O exits. */
+struct pio_dev {
+	const char *name;
+	unsigned int base, size;
+	uint32_t (*in)(struct pio_dev *dev, unsigned int off, unsigned int len);
+	void (*out)(struct pio_dev *dev, unsigned int off, unsigned int len,
+		    uint32_t val);
 	void *priv;
 };
 
@@ -59,6 +74,8 @@ struct vmm {
 	struct vcpu vcpus[VMM_MAX_VCPUS];
 	struct mmio_dev *devs[VMM_MAX_DEVS];
 	int nr_devs;
+	struct pio_dev *pio_devs[VMM_MAX_DEVS];
+	int nr_pio_devs;
 
 	pthread_mutex_t lock;		/* guards done and exit_code */
 	bool done;
@@ -67,16 +84,26 @@ struct vmm {
 
 void vmm_add_device(struct vmm *vmm, struct mmio_dev *dev);
 void vmm_mmio(struct vmm *vmm, struct minihv_run *run);
+void vmm_add_pio(struct vmm *vmm, struct pio_dev *dev);
+int vmm_pio(struct vmm *vmm, struct minihv_run *run);
 void vmm_stop(struct vmm *vmm, int exit_code);
 void *vmm_gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len);
 
 /* Devices. */
 void pl011_init(struct vmm *vmm, uint64_t base);
+void uart16550_init(struct vmm *vmm, unsigned int port);
 
-/* The architecture's half: memory map, image loading, boot data, vCPUs. */
+/*
+ * The architecture's half: memory map, image loading, boot data, vCPUs.
+ * arch_check() and arch_load() run before /dev/minihv is opened, so a bad
+ * command line or image is reported the same with or without the module.
+ */
 extern const uint64_t arch_ram_base;
-int arch_load(struct vmm *vmm);		/* image, initrd, DTB; sets entry */
+extern const char arch_usage[];		/* options, image formats, exit codes */
+int arch_check(const struct vmm_config *cfg);	/* 0, or a usage error */
+int arch_load(struct vmm *vmm);		/* image and boot data; sets entry */
 int arch_vcpu_setup(struct vmm *vmm, struct vcpu *vcpu);
 void arch_devices(struct vmm *vmm);
+void arch_dump_vcpu(struct vcpu *vcpu);	/* registers, after a failure */
 
 #endif /* MINIHV_TOOLS_VMM_H */

@@ -17,6 +17,22 @@
 
 const uint64_t arch_ram_base = ARM64_RAM_BASE;
 
+const char arch_usage[] =
+	"  --initrd <file>    initial ramdisk\n"
+	"  --dtb-out <file>   also write the generated device tree there\n"
+	"<image>: a Linux arm64 Image (its header is honoured) or a raw\n"
+	"binary loaded at the start of RAM.\n"
+	"Exit code: 0 guest powered off, 3 guest reset, 1 error, 2 usage.\n";
+
+int arch_check(const struct vmm_config *cfg)
+{
+	if (cfg->load_set || cfg->entry_mode) {
+		fprintf(stderr, "minihv: --load and --entry-mode are for x86 guests\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* The Linux arm64 Image header (Documentation/arm64/booting.rst). */
 struct image_header {
 	uint32_t code0, code1;
@@ -143,4 +159,16 @@ int arch_vcpu_setup(struct vmm *vmm, struct vcpu *v)
 void arch_devices(struct vmm *vmm)
 {
 	pl011_init(vmm, ARM64_PL011_BASE);
+}
+
+void arch_dump_vcpu(struct vcpu *v)
+{
+	struct minihv_regs regs;
+
+	if (ioctl(v->fd, MINIHV_GET_REGS, &regs))
+		return;
+	fprintf(stderr, "minihv: vCPU %d: pc 0x%llx pstate 0x%llx sp 0x%llx x0 0x%llx\n",
+		v->id, (unsigned long long)regs.pc,
+		(unsigned long long)regs.pstate, (unsigned long long)regs.sp,
+		(unsigned long long)regs.x[0]);
 }
