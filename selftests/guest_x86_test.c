@@ -9,6 +9,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
@@ -963,6 +966,90 @@ TEST_F_TIMEOUT(x86, second_vcpu_started_by_vmm, 60)
 		EXPECT_EQ((uint64_t)i << 8 | 3, t[i].value)
 			TH_LOG("vCPU %d: its id, and both seen", i);
 	}
+}
+
+#define MIGRATE_STEPS	24
+
+/* Integer and SSE state that must survive every move between CPUs. */
+static uint64_t guest_migrating(uint64_t unused)
+{
+	volatile double acc = 0.0;
+	uint64_t i;
+
+	for (i = 0; i < MIGRATE_STEPS; i++) {
+		acc += 1.5;
+		guest_sync(i, (uint64_t)(acc * 2.0));
+	}
+	return 0;
+}
+
+/* One CPU, or every CPU for -1. */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (i == cpu || cpu < 0)
+			CPU_SET(i, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int set_online(int cpu, int on)
+{
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * The VMCS follows its vCPU: RUN alternates between CPU 0 and CPU 1
+ * (VMCLEAR there, VMPTRLD here), then CPU 1 goes offline with the VMCS
+ * last active on it (cleared before its VMXOFF), and the vCPU carries on
+ * on CPU 0. Every step's values are checked.
+ */
+TEST_F_TIMEOUT(x86, vcpu_migrates_between_cpus, 120)
+{
+	struct minihv_run *run;
+	unsigned int step;
+	int offline = 0;
+
+	if (online_cpus() < 2)
+		SKIP(return, "needs two online CPUs");
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_migrating, 0));
+	run = self->g.run[0];
+	for (step = 0; step < MIGRATE_STEPS; step++) {
+		int cpu = step % 2;
+
+		if (step == MIGRATE_STEPS / 2) {
+			/* Last ran on CPU 1: take it away under the VMCS. */
+			ASSERT_EQ(0, pin_to(0));
+			offline = !set_online(1, 0);
+			if (!offline)
+				TH_LOG("CPU 1 cannot go offline: migration only");
+		}
+		if (step >= MIGRATE_STEPS / 2 && offline)
+			cpu = 0;
+		ASSERT_EQ(0, pin_to(cpu)) TH_LOG("step %u: CPU %d", step, cpu);
+		ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g))
+			TH_LOG("step %u on CPU %d", step, cpu);
+		EXPECT_EQ(step, run->hypercall.args[1]);
+		EXPECT_EQ(3 * (step + 1), run->hypercall.args[2])
+			TH_LOG("step %u: SSE state lost", step);
+	}
+	EXPECT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	if (offline)
+		EXPECT_EQ(0, set_online(1, 1));
+	pin_to(-1);
 }
 
 static uint64_t guest_triple_fault(uint64_t unused)
