@@ -973,11 +973,13 @@ TEST_F_TIMEOUT(x86, second_vcpu_started_by_vmm, 60)
 /* Integer and SSE state that must survive every move between CPUs. */
 static uint64_t guest_migrating(uint64_t unused)
 {
-	volatile double acc = 0.0;
+	double acc = 0.0;
 	uint64_t i;
 
 	for (i = 0; i < MIGRATE_STEPS; i++) {
 		acc += 1.5;
+		/* Kept in an XMM register across the exits. */
+		asm volatile("" : "+x"(acc));
 		guest_sync(i, (uint64_t)(acc * 2.0));
 	}
 	return 0;
@@ -1014,8 +1016,8 @@ static int set_online(int cpu, int on)
 /*
  * The VMCS follows its vCPU: RUN alternates between CPU 0 and CPU 1
  * (VMCLEAR there, VMPTRLD here), then CPU 1 goes offline with the VMCS
- * last active on it (cleared before its VMXOFF), and the vCPU carries on
- * on CPU 0. Every step's values are checked.
+ * last active on it (cleared before its VMXOFF), and the vCPU goes on
+ * running on CPU 0. Every step's values are checked.
  */
 TEST_F_TIMEOUT(x86, vcpu_migrates_between_cpus, 120)
 {
@@ -1049,6 +1051,55 @@ TEST_F_TIMEOUT(x86, vcpu_migrates_between_cpus, 120)
 	EXPECT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	if (offline)
 		EXPECT_EQ(0, set_online(1, 1));
+	pin_to(-1);
+}
+
+static uint64_t spin_release;
+
+/* Interrupts off: only the VMX-preemption timer can take the CPU back. */
+static uint64_t guest_spin_cli(uint64_t unused)
+{
+	uint64_t spins = 0;
+
+	asm volatile("cli");
+	while (!LOAD_ONCE(spin_release))
+		spins++;
+	asm volatile("sti");
+	return spins;
+}
+
+struct releaser {
+	struct guest *g;
+	int pinned;
+};
+
+static void *release_spin(void *arg)
+{
+	struct releaser *r = arg;
+
+	r->pinned = pin_to(0);
+	usleep(500 * 1000);
+	STORE_ONCE(*(uint64_t *)guest_mem(r->g, &spin_release), 1);
+	return NULL;
+}
+
+/*
+ * A guest spinning with interrupts off does not own the host CPU: on the
+ * same CPU as the vCPU, the thread that ends the spin still gets to run.
+ */
+TEST_F_TIMEOUT(x86, spin_with_interrupts_off_yields_cpu, 60)
+{
+	struct releaser r = { .g = &self->g };
+	pthread_t thread;
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_spin_cli, 0));
+	ASSERT_EQ(0, pin_to(0));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, release_spin, &r));
+	EXPECT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_LT(0, self->g.run[0]->hypercall.args[1])
+		TH_LOG("the guest never spun");
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(0, r.pinned);
 	pin_to(-1);
 }
 
