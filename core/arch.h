@@ -42,6 +42,12 @@ struct minihv_arch_ops {
 
 	void (*get_caps)(u64 caps[MINIHV_ARCH_CAPS]);
 
+	/*
+	 * MINIHV_VCPU_INIT flags the architecture can honour (POWER_OFF needs
+	 * a way to power the vCPU on from the guest: PSCI on arm64).
+	 */
+	u32 vcpu_init_flags;
+
 	/* The architecture's own vCPU ioctls (-ENOTTY for unknown ones). */
 	long (*vcpu_ioctl)(struct minihv_vcpu *vcpu, unsigned int cmd,
 			   void __user *arg);

@@ -39,7 +39,7 @@ static long vcpu_init(struct minihv_vcpu *vcpu, void __user *uinit)
 
 	if (copy_from_user(&init, uinit, sizeof(init)))
 		return -EFAULT;
-	if (init.flags & ~MINIHV_VCPU_INIT_POWER_OFF)
+	if (init.flags & ~minihv_ops->vcpu_init_flags)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(init.reserved); i++)
 		if (init.reserved[i])

@@ -89,6 +89,7 @@ static const struct minihv_arch_ops vhe_ops = {
 	.map_slot = minihv_el2_map_slot,
 	.unmap_slot = minihv_el2_unmap_slot,
 	.vcpu_init = minihv_el2_vcpu_init,
+	.vcpu_init_flags = MINIHV_VCPU_INIT_POWER_OFF,
 	.vcpu_destroy = minihv_el2_vcpu_destroy,
 	.vcpu_run = minihv_el2_vcpu_run,
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SMP guests: vCPUs in their own threads, started by PSCI CPU_ON from
- * inside the guest, and several VMs running at the same time.
+ * SMP guests: vCPUs in their own threads, several VMs running at the same
+ * time and taking turns, and on arm64 vCPUs started by PSCI CPU_ON from
+ * inside the guest.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,20 +25,13 @@ FIXTURE_SETUP(smp)
 	memset(self->g, 0xff, sizeof(self->g));
 	self->g[0].image = self->g[1].image = NULL;
 	REQUIRE_GUESTS_SETUP();
-#if !defined(__aarch64__)
-	SKIP(_exit(255), "no guest library for this architecture yet");
-#endif
 }
 
 FIXTURE_TEARDOWN(smp)
 {
-#if defined(__aarch64__)
 	guest_destroy(&self->g[0]);
 	guest_destroy(&self->g[1]);
-#endif
 }
-
-#if defined(__aarch64__)
 
 struct vcpu_thread {
 	pthread_t thread;
@@ -67,6 +61,7 @@ static void start_vcpu(struct vcpu_thread *t, struct guest *g, int vcpu)
 	pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
 }
 
+#if defined(__aarch64__)
 static void on_usr1(int sig)
 {
 }
@@ -150,10 +145,12 @@ TEST_F_TIMEOUT(smp, psci_cpu_on_off_affinity_info, 120)
 	EXPECT_EQ(MINIHV_EXIT_INTR, t1.exit_reason);
 }
 
+#endif /* __aarch64__ */
+
 /* Each vCPU sums its own series: vCPU n adds i * (n + 1) + base. */
 static uint64_t guest_series(uint64_t base)
 {
-	uint64_t i, sum = 0, n = guest_mpidr() + 1;
+	uint64_t i, sum = 0, n = guest_vcpu_id() + 1;
 
 	for (i = 0; i < 200000; i++)
 		sum += i * n + base;
@@ -245,28 +242,17 @@ static void *roll_thread_fn(void *arg)
 }
 
 /*
- * VMIDs by generation: with 2 VMID bits (3 for guests) and 6 VMs taking
- * turns on two threads, VMIDs roll over again and again; each VM must
- * keep seeing only its own memory. The threads meet after every step, so
- * each step runs all 6 VMs and must roll over at least once, whatever
- * the scheduler does.
+ * ROLL_VMS VMs taking turns on two threads, which meet after every step
+ * so that each step runs all of them: each VM must keep seeing only its
+ * own memory (the same guest-physical pages in every VM).
  */
-TEST_F_TIMEOUT(smp, vmid_rollover, 180)
+static void roll_vms(struct __test_metadata *_metadata)
 {
 	struct guest vms[ROLL_VMS];
 	struct roll_thread t[2];
 	pthread_barrier_t step_done;
-	struct minihv_info mi;
-	int i, ret;
+	int i;
 
-	if (!minihv_ko_path())
-		SKIP(return, "MINIHV_KO is unset: cannot reload with few VMIDs");
-	ASSERT_EQ(0, minihv_rmmod());
-	ret = minihv_insmod_params("test_vmid_bits=2");
-	if (ret) {
-		minihv_insmod();
-		ASSERT_EQ(0, ret);
-	}
 	for (i = 0; i < ROLL_VMS; i++)
 		ASSERT_EQ(0, guest_create(&vms[i], 1, guest_roll, i + 1));
 	pthread_barrier_init(&step_done, NULL, 2);
@@ -279,18 +265,46 @@ TEST_F_TIMEOUT(smp, vmid_rollover, 180)
 	}
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i].thread, NULL);
-		EXPECT_EQ(0, t[i].bad);
+		EXPECT_EQ(0, t[i].bad) TH_LOG("thread %d saw wrong memory", i);
 	}
 	pthread_barrier_destroy(&step_done);
+	for (i = 0; i < ROLL_VMS; i++)
+		guest_destroy(&vms[i]);
+}
+
+#if defined(__aarch64__)
+/*
+ * VMIDs by generation: with 2 VMID bits (3 for guests) the six VMs roll
+ * the VMID space over in every step.
+ */
+TEST_F_TIMEOUT(smp, vmid_rollover, 180)
+{
+	struct minihv_info mi;
+	int ret;
+
+	if (!minihv_ko_path())
+		SKIP(return, "MINIHV_KO is unset: cannot reload with few VMIDs");
+	ASSERT_EQ(0, minihv_rmmod());
+	ret = minihv_insmod_params("test_vmid_bits=2");
+	if (ret) {
+		minihv_insmod();
+		ASSERT_EQ(0, ret);
+	}
+	roll_vms(_metadata);
 	ASSERT_EQ(0, minihv_info(&mi));
 	EXPECT_EQ(2, mi.arch_caps[3]);		/* VMID bits in use */
 	/* 6 VMs over 3 VMIDs, 5 steps: at least one rollover per step. */
 	EXPECT_LE(4, mi.arch_caps[4]) TH_LOG("%llu rollovers", mi.arch_caps[4]);
-	for (i = 0; i < ROLL_VMS; i++)
-		guest_destroy(&vms[i]);
 	ASSERT_EQ(0, minihv_rmmod());
 	ASSERT_EQ(0, minihv_insmod());
 }
+#else
+/* x86: six EPTs and VPIDs on two CPUs, each VMCS moving between them. */
+TEST_F_TIMEOUT(smp, vms_take_turns_on_two_cpus, 180)
+{
+	roll_vms(_metadata);
+}
+#endif
 
 /* VCPU_INIT is settled before the first RUN, and checks its input. */
 TEST_F(smp, vcpu_init_rules)
@@ -306,17 +320,17 @@ TEST_F(smp, vcpu_init_rules)
 	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
 	EXPECT_EQ(EINVAL, errno);
 	init.reserved[3] = 0;
+#if defined(__x86_64__)
+	/* Nothing could power it on: no INIT/SIPI yet. */
+	init.flags = MINIHV_VCPU_INIT_POWER_OFF;
+	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
+	EXPECT_EQ(EINVAL, errno);
+	init.flags = 0;
+#endif
 	EXPECT_EQ(0, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
 	ASSERT_EQ(0, guest_run(g, 0));
 	EXPECT_EQ(-1, ioctl(g->vcpu[0], MINIHV_VCPU_INIT, &init));
 	EXPECT_EQ(EBUSY, errno);
 }
-
-#else
-/* The fixture skips with the reason on architectures without guests yet. */
-TEST_F(smp, runs_guests)
-{
-}
-#endif /* __aarch64__ */
 
 TEST_HARNESS_MAIN

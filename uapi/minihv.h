@@ -129,7 +129,7 @@ struct minihv_sregs {
 
 /* For MINIHV_VCPU_INIT, before the vCPU first runs. */
 struct minihv_vcpu_init {
-#define MINIHV_VCPU_INIT_POWER_OFF	(1U << 0)	/* wait for PSCI CPU_ON */
+#define MINIHV_VCPU_INIT_POWER_OFF	(1U << 0)	/* arm64: wait for PSCI CPU_ON */
 	__u32 flags;
 	__u32 reserved[7];	/* must be 0 */
 };
