@@ -14,6 +14,7 @@
 #include "uapi/minihv.h"
 
 struct minihv_memslot;
+struct minihv_pgtable;
 struct minihv_vm;
 struct minihv_vcpu;
 
@@ -61,6 +62,8 @@ struct minihv_arch_ops {
 	 * then MINIHV_CAP_RUN is 1. Slot hooks run under vm->lock.
 	 */
 	int (*vm_init)(struct minihv_vm *vm);
+	/* The VM's guest-physical table, for MINIHV_GET_VM_INFO. */
+	struct minihv_pgtable *(*vm_pgtable)(struct minihv_vm *vm);
 	void (*vm_destroy)(struct minihv_vm *vm);
 	int (*map_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);
 	void (*unmap_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);

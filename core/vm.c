@@ -13,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "core/minihv.h"
+#include "mm/pgtable.h"
 
 static void vm_free(struct kref *ref)
 {
@@ -40,6 +41,25 @@ static int vm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long vm_get_info(struct minihv_vm *vm, void __user *uinfo)
+{
+	struct minihv_vm_info info = { };
+	struct minihv_pgtable *pt;
+
+	mutex_lock(&vm->lock);
+	pt = minihv_ops->vm_pgtable ? minihv_ops->vm_pgtable(vm) : NULL;
+	if (pt) {
+		info.leaves_4k = pt->nr_leaves[3];
+		info.leaves_2m = pt->nr_leaves[2];
+		info.leaves_1g = pt->nr_leaves[1];
+		info.table_pages = pt->nr_tables;
+	}
+	info.nr_memslots = vm->nr_slots;
+	info.nr_vcpus = vm->nr_vcpus;
+	mutex_unlock(&vm->lock);
+	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
 static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct minihv_vm *vm = file->private_data;
@@ -56,6 +76,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return minihv_memslot_set(vm, &mr);
 	case MINIHV_CREATE_VCPU:
 		return minihv_vcpu_create(vm, arg);
+	case MINIHV_GET_VM_INFO:
+		return vm_get_info(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -69,6 +69,7 @@ u64 minihv_el2_vttbr(struct el2_vm *vm, u16 vmid);
 
 int minihv_el2_vm_init(struct minihv_vm *vm);
 void minihv_el2_vm_destroy(struct minihv_vm *vm);
+struct minihv_pgtable *minihv_el2_vm_pgtable(struct minihv_vm *vm);
 int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);

@@ -85,6 +85,11 @@ static void flush_vm(struct el2_vm *v)
 		minihv_el2_world.flush_vmid(minihv_el2_vttbr(v, vmid));
 }
 
+struct minihv_pgtable *minihv_el2_vm_pgtable(struct minihv_vm *vm)
+{
+	return &((struct el2_vm *)vm->arch)->s2;
+}
+
 void minihv_el2_vm_destroy(struct minihv_vm *vm)
 {
 	struct el2_vm *v = vm->arch;

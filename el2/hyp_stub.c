@@ -220,6 +220,7 @@ static const struct minihv_arch_ops nvhe_ops = {
 	.check_regs = minihv_el2_check_regs,
 	.reset_regs = minihv_el2_reset_regs,
 	.vm_init = minihv_el2_vm_init,
+	.vm_pgtable = minihv_el2_vm_pgtable,
 	.vm_destroy = minihv_el2_vm_destroy,
 	.map_slot = minihv_el2_map_slot,
 	.unmap_slot = minihv_el2_unmap_slot,

@@ -7,6 +7,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/string.h>
 
 #include "mm/pgtable.h"
 
@@ -75,6 +76,7 @@ static int map_one(struct minihv_pgtable *pt, u64 va, phys_addr_t pa,
 			if (pt->fmt->valid(*ptep))
 				return -EEXIST;
 			WRITE_ONCE(*ptep, pt->fmt->leaf(pa, level, prot));
+			pt->nr_leaves[level]++;
 			*mapped = block;
 			return 0;
 		}
@@ -156,6 +158,8 @@ void minihv_pt_unmap(struct minihv_pgtable *pt, u64 va, u64 size)
 			table = phys_to_virt(pt->fmt->addr(*ptep));
 		}
 		/* A leaf, or a hole whose whole span is skipped. */
+		if (pt->fmt->valid(*ptep))
+			pt->nr_leaves[level]--;
 		WRITE_ONCE(*ptep, 0);
 		va = (va | (BIT_ULL(level_shift(level)) - 1)) + 1;
 	}
@@ -192,4 +196,5 @@ void minihv_pt_destroy(struct minihv_pgtable *pt)
 	walk_tables(pt, pt->root, pt->start_level, NULL, NULL, true);
 	pt->root = NULL;
 	pt->nr_tables = 0;
+	memset(pt->nr_leaves, 0, sizeof(pt->nr_leaves));
 }

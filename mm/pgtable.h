@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One page-table walker for every table minihv builds (EL2 stage-1 now;
- * stage-2 and EPT later). All of them are radix trees of 4 KiB tables
+ * One page-table walker for every table minihv builds (EL2 stage-1,
+ * stage-2, EPT). All of them are radix trees of 4 KiB tables
  * with 512 64-bit entries and 4 KiB / 2 MiB / 1 GiB leaves; only the
  * entry encoding differs, so that is what a format supplies.
  */
@@ -35,6 +35,8 @@ struct minihv_pgtable {
 	unsigned int va_bits;
 	u64 *root;
 	unsigned long nr_tables;	/* pages used by tables */
+	/* Leaves in use by level: [1] 1 GiB, [2] 2 MiB, [3] 4 KiB. */
+	unsigned long nr_leaves[MINIHV_PT_LEVELS];
 };
 
 int minihv_pt_init(struct minihv_pgtable *pt,

@@ -5,7 +5,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -75,6 +79,130 @@ static int set(int vm, unsigned int slot, uint64_t gpa, uint64_t size,
 	EXPECT_EQ(-1, (call));			\
 	EXPECT_EQ(err, errno);			\
 } while (0)
+
+static int vm_info(int vm, struct minihv_vm_info *info)
+{
+	return ioctl(vm, MINIHV_GET_VM_INFO, info);
+}
+
+/* Host-physical frame of a resident page (root reads PFNs), or 0. */
+static uint64_t pfn_of(int pagemap, const void *addr)
+{
+	uint64_t e;
+	off_t off = (uintptr_t)addr / getpagesize() * sizeof(e);
+
+	if (pread(pagemap, &e, sizeof(e), off) != sizeof(e) ||
+	    !(e & (1ULL << 63)))
+		return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+/* 4 KiB leaves exactly cover a slot the kernel backs with small pages. */
+TEST_F(slot, vm_info_counts_leaves)
+{
+	struct minihv_vm_info info;
+
+	ASSERT_EQ(0, vm_info(self->vm, &info));
+	EXPECT_EQ(0, info.leaves_4k + info.leaves_2m + info.leaves_1g);
+	EXPECT_EQ(0, info.nr_memslots);
+	ASSERT_EQ(0, minihv_set_region(self->vm, 0, GPA, self->size, self->mem));
+	ASSERT_EQ(0, vm_info(self->vm, &info));
+	EXPECT_EQ(self->size, info.leaves_4k * 4096 + (info.leaves_2m << 21) +
+			      (info.leaves_1g << 30));
+	EXPECT_EQ(NPAGES, info.leaves_4k);	/* 64 KiB: no block fits */
+	EXPECT_EQ(1, info.nr_memslots);
+	EXPECT_LE(1, info.table_pages);
+	ASSERT_EQ(0, minihv_set_region(self->vm, 0, GPA, 0, self->mem));
+	ASSERT_EQ(0, vm_info(self->vm, &info));
+	EXPECT_EQ(0, info.leaves_4k + info.leaves_2m + info.leaves_1g);
+	EXPECT_EQ(0, info.nr_memslots);
+}
+
+#define HUGE	(2UL << 20)
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = 0;
+	close(fd);
+	return buf[0] ? atol(buf) : -1;
+}
+
+/* A failed write shows as a failed MAP_HUGETLB: THP is tried then. */
+static int write_long(const char *path, long v)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%ld", v);
+	ok = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Backing that is physically contiguous and 2 MiB aligned (a hugetlb
+ * page, or a transparent huge page where the kernel gives one) gets one
+ * 2 MiB leaf, the rest 4 KiB leaves. What to expect is read from
+ * /proc/self/pagemap, the same rule the walker applies.
+ */
+TEST_F(slot, huge_backing_gets_2m_leaves)
+{
+	size_t len = 4 * HUGE, i, j, want_2m = 0;
+	long old_huge = read_long(NR_HUGEPAGES);
+	struct minihv_vm_info info;
+	char *raw, *mem;
+	int pagemap;
+
+	/* hugetlb pages reserved for this test; transparent ones otherwise */
+	if (old_huge >= 0)
+		write_long(NR_HUGEPAGES, old_huge + 4);
+	raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (raw != MAP_FAILED) {
+		mem = raw;
+	} else {
+		raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, raw);
+		mem = (char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+		madvise(mem, len, MADV_HUGEPAGE);
+	}
+	memset(mem, 1, len);
+	ASSERT_EQ(0, minihv_set_region(self->vm, 0, GPA, len, mem));
+
+	pagemap = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_LE(0, pagemap);
+	for (i = 0; i < len; i += HUGE) {
+		uint64_t first = pfn_of(pagemap, mem + i);
+		bool contiguous = first && !(first % (HUGE / 4096));
+
+		for (j = 4096; contiguous && j < HUGE; j += 4096)
+			contiguous = pfn_of(pagemap, mem + i + j) ==
+				     first + j / 4096;
+		want_2m += contiguous;
+	}
+	close(pagemap);
+
+	ASSERT_EQ(0, vm_info(self->vm, &info));
+	EXPECT_EQ(want_2m, info.leaves_2m);
+	EXPECT_EQ((len - want_2m * HUGE) / 4096, info.leaves_4k);
+	EXPECT_EQ(0, info.leaves_1g);
+	ASSERT_EQ(0, minihv_set_region(self->vm, 0, GPA, 0, mem));
+	munmap(raw, mem == raw ? len : len + HUGE);
+	if (old_huge >= 0)
+		write_long(NR_HUGEPAGES, old_huge);
+	if (!want_2m)
+		SKIP(return, "no huge page here: 4 KiB leaves only");
+}
 
 TEST_F(slot, add_pins_and_delete_unpins)
 {

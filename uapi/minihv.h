@@ -90,6 +90,20 @@ struct minihv_userspace_memory_region {
 	__u64 userspace_addr;
 };
 
+/*
+ * MINIHV_GET_VM_INFO: the VM's guest-physical table (stage-2 / EPT) as
+ * built, by leaf size, and what it holds.
+ */
+struct minihv_vm_info {
+	__u64 leaves_4k;
+	__u64 leaves_2m;
+	__u64 leaves_1g;
+	__u64 table_pages;	/* pages the table itself uses */
+	__u32 nr_memslots;
+	__u32 nr_vcpus;
+	__u64 reserved[8];
+};
+
 #if defined(__aarch64__)
 struct minihv_regs {
 	__u64 x[31];
@@ -228,6 +242,7 @@ struct minihv_run {
 #define MINIHV_CREATE_VCPU		_IO(MINIHVIO, 0x41)
 #define MINIHV_SET_USER_MEMORY_REGION	\
 	_IOW(MINIHVIO, 0x46, struct minihv_userspace_memory_region)
+#define MINIHV_GET_VM_INFO		_IOR(MINIHVIO, 0x47, struct minihv_vm_info)
 
 /* vCPU fd */
 #define MINIHV_RUN			_IO(MINIHVIO, 0x80)

@@ -76,6 +76,11 @@ int minihv_vmx_vm_init(struct minihv_vm *vm)
 	return 0;
 }
 
+struct minihv_pgtable *minihv_vmx_vm_pgtable(struct minihv_vm *vm)
+{
+	return &((struct vmx_vm *)vm->arch)->ept;
+}
+
 void minihv_vmx_vm_destroy(struct minihv_vm *vm)
 {
 	struct vmx_vm *v = vm->arch;

@@ -40,6 +40,7 @@ struct vmx_vm {
 void minihv_vmx_ept_setup(void);
 int minihv_vmx_vm_init(struct minihv_vm *vm);
 void minihv_vmx_vm_destroy(struct minihv_vm *vm);
+struct minihv_pgtable *minihv_vmx_vm_pgtable(struct minihv_vm *vm);
 int minihv_vmx_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 void minihv_vmx_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 

@@ -73,6 +73,7 @@ static const struct minihv_arch_ops vmx_ops = {
 	.reset_regs = vmx_reset_regs,
 	.vcpu_ioctl = minihv_vmx_vcpu_ioctl,
 	.vm_init = minihv_vmx_vm_init,
+	.vm_pgtable = minihv_vmx_vm_pgtable,
 	.vm_destroy = minihv_vmx_vm_destroy,
 	.map_slot = minihv_vmx_map_slot,
 	.unmap_slot = minihv_vmx_unmap_slot,
