@@ -1103,6 +1103,41 @@ TEST_F_TIMEOUT(x86, spin_with_interrupts_off_yields_cpu, 60)
 	pin_to(-1);
 }
 
+static uint64_t guest_answer(uint64_t arg)
+{
+	return arg + 1;
+}
+
+/*
+ * Guest state only a VM entry checks (a 64-bit CS with D set, SDM
+ * 27.3.1.2): RUN reports
+ * MINIHV_EXIT_FAIL_ENTRY with the VM-exit reason, and the same vCPU runs
+ * once userspace puts CS right.
+ */
+TEST_F(x86, invalid_guest_state_fails_entry)
+{
+	struct minihv_run *run;
+	struct minihv_sregs sr, bad;
+	char why[160];
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_answer, 41));
+	run = self->g.run[0];
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_SREGS, &sr));
+	bad = sr;
+	bad.cs.db = 1;			/* with L = 1: reserved */
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_SET_SREGS, &bad));
+	ASSERT_EQ(0, guest_run(&self->g, 0));
+	ASSERT_EQ(MINIHV_EXIT_FAIL_ENTRY, run->exit_reason)
+		TH_LOG("%s", exit_str(run, why, sizeof(why)));
+	/* Bit 31, basic reason 33: VM-entry failure, invalid guest state. */
+	EXPECT_EQ(0x80000021, run->fail_entry.hardware_entry_failure_reason);
+	EXPECT_GT(online_cpus(), run->fail_entry.cpu);
+
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_SET_SREGS, &sr));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	EXPECT_EQ(42, run->hypercall.args[1]);
+}
+
 static uint64_t guest_triple_fault(uint64_t unused)
 {
 	struct dtr none = { .limit = 0, .base = 0 };

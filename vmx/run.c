@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
@@ -37,14 +38,25 @@ struct preempt_ops minihv_vmx_preempt_ops = {
 	.sched_out = sched_out,
 };
 
-/* Host selectors VM exit nulls (HOST_*_SELECTOR are 0) and their bases. */
-struct host_segs {
+/*
+ * What a VM exit loads with fixed values and the host may have had
+ * otherwise: DS/ES/FS/GS (HOST_*_SELECTOR are 0) and their bases, DR7
+ * (0x400) and IA32_DEBUGCTL (0), which hold the host's hardware
+ * breakpoints and branch tracing.
+ */
+#define DR7_AFTER_EXIT	0x400
+
+struct host_state {
 	u16 ds, es, fs, gs;
 	unsigned long fs_base, kernel_gs_base;
+	unsigned long dr7;
+	unsigned long debugctl;
 };
 
-static void save_host_segs(struct host_segs *h)
+static void save_host_state(struct host_state *h)
 {
+	get_debugreg(h->dr7, 7);
+	h->debugctl = get_debugctlmsr();
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
 	savesegment(fs, h->fs);
@@ -56,7 +68,7 @@ static void save_host_segs(struct host_segs *h)
 }
 
 /* With interrupts off, right after the exit. */
-static void restore_host(const struct host_segs *h)
+static void restore_host(const struct host_state *h)
 {
 	if (h->ds)
 		loadsegment(ds, h->ds);
@@ -70,6 +82,10 @@ static void restore_host(const struct host_segs *h)
 		load_gs_index(h->gs);
 		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
+	if (h->dr7 != DR7_AFTER_EXIT)
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
 	/* VM exit sets the GDT limit to 0xffff and TR's to 0x67. */
 	load_fixmap_gdt(raw_smp_processor_id());
 	invalidate_tss_limit();
@@ -108,7 +124,7 @@ static void read_exit(struct vmx_vcpu *v)
 /* One entry and its exit; 1 when the guest ran, 0 when entry failed. */
 static int enter_once(struct vmx_vcpu *v)
 {
-	struct host_segs host;
+	struct host_state host;
 	int failed;
 
 	minihv_vmcs_put_state(v);
@@ -116,7 +132,7 @@ static int enter_once(struct vmx_vcpu *v)
 	vmcs_write(GUEST_RSP, v->gprs[GPR_RSP]);
 	if (minihv_vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_ticks);
-	save_host_segs(&host);
+	save_host_state(&host);
 
 	/* The guest owns the x87/SSE registers while it runs. */
 	kernel_fpu_begin();
@@ -131,8 +147,10 @@ static int enter_once(struct vmx_vcpu *v)
 	restore_host(&host);
 	asm volatile("fxsaveq %0" : "=m"(*v->fpu));
 	if (!failed) {
-		v->launched = true;
 		read_exit(v);
+		/* An entry that failed on guest state did not launch it. */
+		if (!(v->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			v->launched = true;
 		/* An NMI for the host: its handler runs now, interrupts off. */
 		if ((v->exit.intr_info & (INTR_INFO_VALID_MASK |
 					  INTR_INFO_INTR_TYPE_MASK)) ==

@@ -259,14 +259,15 @@ static void controls_const(struct vmx_vcpu *v)
 void minihv_vmcs_load(struct vmx_vcpu *v)
 {
 	int cpu = smp_processor_id();
+	unsigned long flags;
 
 	if (v->cpu != cpu) {
 		clear_remote(v);
 		/* Not active anywhere: VMCLEAR initializes its launch state. */
 		vmcs_clear(v->vmcs);
-		local_irq_disable();
+		local_irq_save(flags);
 		list_add(&v->loaded, this_cpu_ptr(&loaded_vmcss));
-		local_irq_enable();
+		local_irq_restore(flags);
 		/* Pairs with clear_here(): the list entry before the CPU. */
 		smp_wmb();
 		WRITE_ONCE(v->cpu, cpu);
