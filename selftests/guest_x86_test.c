@@ -1138,6 +1138,32 @@ TEST_F(x86, invalid_guest_state_fails_entry)
 	EXPECT_EQ(42, run->hypercall.args[1]);
 }
 
+static uint64_t guest_jump_out(uint64_t target)
+{
+	((void (*)(void))(uintptr_t)target)();
+	return 0;
+}
+
+/*
+ * Executing outside RAM (no memory there, no instruction to decode): an
+ * internal exit naming the EPT violation and the RIP, the host intact.
+ */
+TEST_F(x86, fetch_outside_ram_is_contained)
+{
+	const uint64_t target = 0x30000000;	/* mapped by the guest only */
+	struct minihv_run *run;
+	char why[160];
+
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_jump_out, target));
+	run = self->g.run[0];
+	ASSERT_EQ(0, guest_run(&self->g, 0));
+	ASSERT_EQ(MINIHV_EXIT_INTERNAL, run->exit_reason)
+		TH_LOG("%s", exit_str(run, why, sizeof(why)));
+	EXPECT_EQ(MINIHV_INTERNAL_UNHANDLED_EXIT, run->internal.suberror);
+	EXPECT_EQ(48, run->internal.data[0]);	/* EPT violation */
+	EXPECT_EQ(target, run->internal.data[2]);	/* RIP */
+}
+
 static uint64_t guest_triple_fault(uint64_t unused)
 {
 	struct dtr none = { .limit = 0, .base = 0 };
