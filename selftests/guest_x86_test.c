@@ -377,6 +377,74 @@ TEST_F(x86, real_mode_start)
 }
 
 /*
+ * The guest boots itself from real mode into long mode (lgdt, CR0.PE, a
+ * far return to 32-bit code, CR4.PAE, CR3, EFER.LME, CR0.PG, a far
+ * return to 64-bit code): each CR0/CR4/EFER write is emulated, and
+ * CR0.PG with LME set turns on EFER.LMA and 64-bit entry.
+ */
+TEST_F(x86, guest_switches_real_to_long_mode)
+{
+	struct minihv_sregs sr, lm;
+	struct minihv_regs regs;
+	struct minihv_run *run;
+	uint8_t *low;
+	int reset_vcpu;
+
+	/* The library's long-mode GDT and page tables, reused by the guest. */
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_never, 0));
+	run = self->g.run[0];
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_SREGS, &lm));
+	ASSERT_GT(1ULL << 32, lm.cr3);
+	ASSERT_GT(1ULL << 32, lm.gdt.base);
+	low = add_ram(_metadata, &self->g, LOW_SLOT, 0, LOW_SIZE);
+	ASSERT_NE(NULL, low);
+	memcpy(low + REAL_CS * 16, guest_boot_long,
+	       guest_boot_long_end - guest_boot_long);
+	memcpy(low + 0x800, &lm.gdt.limit, 2);
+	memcpy(low + 0x802, &lm.gdt.base, 4);
+
+	/* Power-on state from a fresh vCPU, started at REAL_CS:0. */
+	reset_vcpu = ioctl(self->g.vm, MINIHV_CREATE_VCPU, 1);
+	ASSERT_LE(0, reset_vcpu);
+	ASSERT_EQ(0, ioctl(reset_vcpu, MINIHV_GET_SREGS, &sr));
+	close(reset_vcpu);
+	sr.cs.selector = REAL_CS;
+	sr.cs.base = REAL_CS * 16;
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_SET_SREGS, &sr));
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &regs));
+	regs.rip = 0;
+	regs.rsp = 0x8000;			/* in low RAM, for every mode */
+	regs.rflags = 2;
+	regs.rbx = lm.cr3;
+	regs.rdi = (uintptr_t)guest_long_landing;
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_SET_REGS, &regs));
+
+	if (run_to_ucall(_metadata, &self->g) != UCALL_SYNC) {
+		ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &regs);
+		ioctl(self->g.vcpu[0], MINIHV_GET_SREGS, &sr);
+		TH_LOG("stopped at %#llx: CS %#x CR0 %#llx CR4 %#llx EFER %#llx",
+		       regs.rip, sr.cs.selector, sr.cr0, sr.cr4, sr.efer);
+		ASSERT_TRUE(false);
+	}
+	EXPECT_EQ(X86_CR0_PG | X86_CR0_PE,
+		  run->hypercall.args[1] & (X86_CR0_PG | X86_CR0_PE))
+		TH_LOG("CR0 %#llx", run->hypercall.args[1]);
+	EXPECT_EQ(X86_CR4_PAE, run->hypercall.args[2] & X86_CR4_PAE);
+	EXPECT_EQ(X86_EFER_LME | X86_EFER_LMA, run->hypercall.args[3] &
+		  (X86_EFER_LME | X86_EFER_LMA))
+		TH_LOG("EFER %#llx", run->hypercall.args[3]);
+	EXPECT_EQ(0x08, run->hypercall.args[4]);	/* 64-bit CS */
+
+	EXPECT_EQ((uintptr_t)guest_long_landing_hlt + 1,
+		  run_to_hlt(_metadata, &self->g));
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_SREGS, &sr));
+	EXPECT_EQ(1, sr.cs.l);
+	EXPECT_EQ(lm.cr3, sr.cr3);
+	EXPECT_TRUE(sr.efer & X86_EFER_LMA);
+	munmap(low, LOW_SIZE);
+}
+
+/*
  * 32-bit protected mode without paging, started by SET_SREGS: the blob
  * runs in place, reloads DS from the GDT and stores through a 32-bit
  * absolute address.

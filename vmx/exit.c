@@ -34,7 +34,7 @@ void minihv_vmx_inject(struct vmx_vcpu *v, u8 vector, bool has_error,
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
 	/* Real mode delivers no error codes (SDM 26.2.1.3). */
-	if (has_error && (vmcs_read(CR0_READ_SHADOW) & X86_CR0_PE)) {
+	if (has_error && (minihv_vmx_guest_cr0() & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
@@ -149,7 +149,7 @@ static int handle_cr(struct vmx_vcpu *v)
 	u32 cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	u64 *gpr = vmx_gpr(v->gprs, reg);
 	u64 val = *gpr;
-	u64 cr0 = vmcs_read(CR0_READ_SHADOW);
+	u64 cr0 = minihv_vmx_guest_cr0();
 	int ret = 0;
 
 	if (!long_mode_64())

@@ -47,7 +47,7 @@ static int page_fault(u32 *pf, u32 error)
  */
 static int walk(struct vmx_vcpu *v, u64 gva, bool write, u64 *gpa, u32 *pf)
 {
-	u64 cr0 = vmcs_read(CR0_READ_SHADOW), cr4 = vmcs_read(CR4_READ_SHADOW);
+	u64 cr0 = minihv_vmx_guest_cr0(), cr4 = minihv_vmx_guest_cr4();
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 	bool user = ((vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3) == 3;
 	u32 error = (write ? PFERR_W : 0) | (user ? PFERR_U : 0);

@@ -191,6 +191,23 @@ void minihv_vmcs_host_state(struct vmx_vcpu *v)
 			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
 			 X86_CR4_SMEP | X86_CR4_SMAP)
 
+/*
+ * The guest's view of CR0 and CR4: guest-owned bits change in the real
+ * register without an exit, the others are what the guest last wrote
+ * (the read shadow).
+ */
+u64 minihv_vmx_guest_cr0(void)
+{
+	return (vmcs_read(GUEST_CR0) & CR0_GUEST_OWNED) |
+	       (vmcs_read(CR0_READ_SHADOW) & ~(u64)CR0_GUEST_OWNED);
+}
+
+u64 minihv_vmx_guest_cr4(void)
+{
+	return (vmcs_read(GUEST_CR4) & CR4_GUEST) |
+	       (vmcs_read(CR4_READ_SHADOW) & ~(u64)CR4_GUEST);
+}
+
 bool minihv_vmx_cr4_valid(u64 cr4)
 {
 	u64 fixed1;
@@ -413,8 +430,8 @@ void minihv_vmcs_get_sregs(struct vmx_vcpu *v)
 	sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 	sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	sr->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-	sr->cr0 = vmcs_read(CR0_READ_SHADOW);
-	sr->cr4 = vmcs_read(CR4_READ_SHADOW);
+	sr->cr0 = minihv_vmx_guest_cr0();
+	sr->cr4 = minihv_vmx_guest_cr4();
 	sr->cr3 = vmcs_read(GUEST_CR3);
 	sr->cr2 = v->cr2;
 	sr->efer = vmcs_read(GUEST_IA32_EFER);
@@ -435,7 +452,7 @@ void minihv_vmcs_put_state(struct vmx_vcpu *v)
  */
 int minihv_vmx_set_cr0(struct vmx_vcpu *v, u64 cr0)
 {
-	u64 cr4 = vmcs_read(CR4_READ_SHADOW);
+	u64 cr4 = minihv_vmx_guest_cr4();
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 	bool pg = cr0 & X86_CR0_PG;
 
@@ -469,7 +486,7 @@ int minihv_vmx_set_cr4(struct vmx_vcpu *v, u64 cr4)
 	if (!minihv_vmx_cr4_valid(cr4) ||
 	    ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE)))
 		return -EINVAL;
-	if (load_pdptrs(v, vmcs_read(CR0_READ_SHADOW), cr4, efer,
+	if (load_pdptrs(v, minihv_vmx_guest_cr0(), cr4, efer,
 			vmcs_read(GUEST_CR3)))
 		return -EINVAL;
 	guest_write_cr4(cr4);
@@ -480,7 +497,7 @@ int minihv_vmx_set_cr4(struct vmx_vcpu *v, u64 cr4)
 int minihv_vmx_set_efer(struct vmx_vcpu *v, u64 efer)
 {
 	u64 old = vmcs_read(GUEST_IA32_EFER);
-	bool pg = vmcs_read(CR0_READ_SHADOW) & X86_CR0_PG;
+	bool pg = minihv_vmx_guest_cr0() & X86_CR0_PG;
 
 	if (efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return -EINVAL;

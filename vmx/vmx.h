@@ -161,6 +161,8 @@ int minihv_vmx_set_cr0(struct vmx_vcpu *v, u64 cr0);
 int minihv_vmx_set_cr4(struct vmx_vcpu *v, u64 cr4);
 int minihv_vmx_set_efer(struct vmx_vcpu *v, u64 efer);
 bool minihv_vmx_cr4_valid(u64 cr4);
+u64 minihv_vmx_guest_cr0(void);
+u64 minihv_vmx_guest_cr4(void);
 
 /* vmx/run.c and vmx/entry.S */
 int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu);

@@ -189,6 +189,13 @@ extern char guest_real[], guest_real_ip[], guest_real_hlt[], guest_real_end[];
  * with CR0, CS and the EIP of guest_pm_eip, then halts.
  */
 extern char guest_pm[], guest_pm_eip[], guest_pm_hlt[];
+/*
+ * Real mode to long mode by the guest itself (lib/guest_x86.c): copied
+ * below 1 MiB, it jumps to guest_long_landing, which reports UCALL_SYNC
+ * with CR0, CR4, EFER and CS.
+ */
+extern char guest_boot_long[], guest_boot_long_end[];
+extern char guest_long_landing[], guest_long_landing_hlt[];
 extern uint32_t guest_pm_word;
 /*
  * Registers: a hypercall with rbx..r8 as set, then (at guest_regs_echo_1)

@@ -178,6 +178,68 @@ asm(".pushsection .text\n"
 	"	jmp	guest_real_hlt\n"
 	"guest_real_end:\n"
 
+	/*
+	 * From real mode to long mode as a boot loader does, every step a
+	 * trapped CR0/CR4/EFER write: EBX holds CR3, EDI the 64-bit entry,
+	 * the GDT pseudo-descriptor is at linear 0x800.
+	 */
+	".globl guest_boot_long, guest_boot_long_end\n"
+	"guest_boot_long:\n"
+	"	cli\n"
+	"	xor	%ax, %ax\n"
+	"	mov	%ax, %ds\n"
+	"	lgdtl	0x800\n"
+	"	mov	%cr0, %eax\n"
+	"	or	$1, %eax\n"			/* PE */
+	"	mov	%eax, %cr0\n"
+	/* CS:EIP of the 32-bit part: 0x18, linear address of 1f. */
+	"	xor	%eax, %eax\n"
+	"	mov	%cs, %ax\n"
+	"	shl	$4, %eax\n"
+	"	add	$(1f - guest_boot_long), %eax\n"
+	"	pushl	$0x18\n"			/* GUEST_SEL_CODE32 */
+	"	pushl	%eax\n"
+	"	lretl\n"
+	".code32\n"
+	"1:	mov	$0x10, %eax\n"			/* GUEST_SEL_DATA */
+	"	mov	%eax, %ds\n"
+	"	mov	%eax, %es\n"
+	"	mov	%eax, %ss\n"
+	"	mov	%cr4, %eax\n"
+	"	or	$0x20, %eax\n"			/* PAE */
+	"	mov	%eax, %cr4\n"
+	"	mov	%ebx, %cr3\n"
+	"	mov	$0xc0000080, %ecx\n"		/* EFER */
+	"	rdmsr\n"
+	"	or	$0x100, %eax\n"		/* LME */
+	"	wrmsr\n"
+	"	mov	%cr0, %eax\n"
+	"	or	$0x80000000, %eax\n"		/* PG: long mode */
+	"	mov	%eax, %cr0\n"
+	"	pushl	$0x08\n"			/* GUEST_SEL_CODE64 */
+	"	pushl	%edi\n"
+	"	lretl\n"
+	"guest_boot_long_end:\n"
+
+	".code64\n"
+	".globl guest_long_landing, guest_long_landing_hlt\n"
+	"guest_long_landing:\n"
+	"	mov	$0xc0000080, %ecx\n"
+	"	rdmsr\n"
+	"	shl	$32, %rdx\n"
+	"	or	%rax, %rdx\n"
+	"	mov	%rdx, %rsi\n"			/* EFER */
+	"	mov	%cr0, %rcx\n"
+	"	mov	%cr4, %rdx\n"
+	"	xor	%edi, %edi\n"
+	"	mov	%cs, %di\n"
+	"	mov	$0x5c, %ebx\n"			/* UCALL_SYNC */
+	"	mov	$0xc6000101, %eax\n"
+	"	vmcall\n"
+	"guest_long_landing_hlt:\n"
+	"	hlt\n"
+	"	jmp	guest_long_landing_hlt\n"
+
 	".code32\n"
 	".globl guest_pm, guest_pm_eip, guest_pm_hlt\n"
 	"guest_pm:\n"
