@@ -11,12 +11,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -1230,6 +1233,127 @@ TEST_F(x86, fetch_outside_ram_is_contained)
 	EXPECT_EQ(MINIHV_INTERNAL_UNHANDLED_EXIT, run->internal.suberror);
 	EXPECT_EQ(48, run->internal.data[0]);	/* EPT violation */
 	EXPECT_EQ(target, run->internal.data[2]);	/* RIP */
+}
+
+static void on_alarm(int sig)
+{
+}
+
+static uint64_t rnd(uint64_t *state)
+{
+	/* xorshift64: reproducible from the seed the test logs */
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static void random_segment(struct minihv_segment *seg, uint64_t *st)
+{
+	uint64_t r = rnd(st);
+
+	seg->base = rnd(st) & (r & 1 ? 0xffffffffULL : 0xfffff);
+	seg->limit = r & 2 ? 0xffffffff : (uint32_t)(r >> 8) & 0xfffff;
+	seg->selector = r >> 16;
+	seg->type = (r >> 32) & 15;
+	seg->present = (r >> 36) & 1 || (r & 4);
+	seg->dpl = (r >> 37) & 3;
+	seg->db = (r >> 39) & 1;
+	seg->s = (r >> 40) & 1 || (r & 8);
+	seg->l = (r >> 41) & 1;
+	seg->g = seg->limit == 0xffffffff;
+	seg->unusable = !((r >> 42) & 7);
+}
+
+/*
+ * Random guest state (segments, control registers, RIP, RSP, RFLAGS)
+ * over the binary's RAM: whatever the guest then does, RUN comes back
+ * with an exit or EINTR (an itimer bounds each try), and the host is
+ * unhurt (module_test's kernel_log_clean runs after this binary).
+ */
+TEST_F_TIMEOUT(x86, random_state_never_hurts_the_host, 240)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval tick = { .it_interval = { 0, 20000 },
+				  .it_value = { 0, 20000 } };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL), st;
+	unsigned int i, n, entries = 0, failed_entries = 0;
+	struct minihv_sregs lm, rm;
+	int fd;
+
+	TH_LOG("seed %#llx", (unsigned long long)seed);
+	st = seed;
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_never, 0));
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_SREGS, &lm));
+	fd = ioctl(self->g.vm, MINIHV_CREATE_VCPU, 1);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MINIHV_GET_SREGS, &rm));	/* reset state */
+	close(fd);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &tick, NULL));
+	for (i = 0; i < 100; i++) {
+		struct minihv_run *run = self->g.run[0];
+		struct minihv_sregs sr;
+		struct minihv_regs regs;
+
+		ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_REGS, &regs));
+		regs.rip = rnd(&st) & 0x7fffff;
+		regs.rsp = rnd(&st) & 0x7fffff;
+		regs.rflags = (rnd(&st) & 0x3f7fd5) | 2;
+		/* Random state, or random code in long or real mode. */
+		if (i % 3 == 0) {
+			sr = lm;
+			random_segment(&sr.cs, &st);
+			random_segment(&sr.ds, &st);
+			random_segment(&sr.ss, &st);
+			random_segment(&sr.tr, &st);
+			sr.cr0 = rnd(&st) & (X86_CR0_PE | X86_CR0_PG |
+					     X86_CR0_WP | X86_CR0_NE |
+					     X86_CR0_ET);
+			sr.cr4 = rnd(&st) & (X86_CR4_PAE | X86_CR4_OSFXSR |
+					     X86_CR4_PSE);
+			sr.efer = rnd(&st) & (X86_EFER_LME | X86_EFER_LMA);
+		} else if (i % 3 == 1) {
+			sr = lm;
+		} else {
+			sr = rm;
+			sr.cs.selector = rnd(&st);
+			sr.cs.base = sr.cs.selector * 16;
+			regs.rip &= 0xffff;
+		}
+		/* Invalid mixes are refused here; that is tested elsewhere. */
+		ioctl(self->g.vcpu[0], MINIHV_SET_SREGS, &sr);
+		ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_SET_REGS, &regs));
+
+		for (n = 0; n < 20; n++) {
+			int ret = guest_run(&self->g, 0);
+
+			if (ret == -EINTR)
+				break;
+			ASSERT_EQ(0, ret) TH_LOG("try %u: RUN %d", i, ret);
+			entries++;
+			if (run->exit_reason == MINIHV_EXIT_FAIL_ENTRY) {
+				failed_entries++;
+				break;
+			}
+			ASSERT_TRUE(run->exit_reason == MINIHV_EXIT_IO ||
+				    run->exit_reason == MINIHV_EXIT_MMIO ||
+				    run->exit_reason == MINIHV_EXIT_HLT ||
+				    run->exit_reason == MINIHV_EXIT_HYPERCALL ||
+				    run->exit_reason == MINIHV_EXIT_SHUTDOWN ||
+				    run->exit_reason == MINIHV_EXIT_INTERNAL)
+				TH_LOG("try %u: exit %u", i, run->exit_reason);
+			if (run->exit_reason == MINIHV_EXIT_SHUTDOWN ||
+			    run->exit_reason == MINIHV_EXIT_INTERNAL)
+				break;
+		}
+	}
+	memset(&tick, 0, sizeof(tick));
+	setitimer(ITIMER_REAL, &tick, NULL);
+	TH_LOG("%u exits, %u of them failed entries", entries, failed_entries);
+	/* Both kinds happen with this mix: the test reached the hardware. */
+	EXPECT_LT(0, entries - failed_entries);
+	EXPECT_LT(0, failed_entries);
 }
 
 static uint64_t guest_triple_fault(uint64_t unused)

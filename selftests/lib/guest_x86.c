@@ -32,8 +32,6 @@
 #define PTE_PS		(1ULL << 7)
 
 #define X86_CR0_MP	(1ULL << 1)
-#define X86_CR0_WP	(1ULL << 16)
-#define X86_CR4_OSFXSR	(1ULL << 9)
 #define X86_CR4_OSXMMEXCPT (1ULL << 10)
 
 /*
