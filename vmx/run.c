@@ -26,7 +26,10 @@
 
 static void sched_in(struct preempt_notifier *pn, int cpu)
 {
-	minihv_vmcs_load(container_of(pn, struct vmx_vcpu, pn));
+	struct vmx_vcpu *v = container_of(pn, struct vmx_vcpu, pn);
+
+	minihv_vmcs_load(v);
+	minihv_vmcs_host_task(v);
 }
 
 static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
@@ -38,37 +41,10 @@ struct preempt_ops minihv_vmx_preempt_ops = {
 	.sched_out = sched_out,
 };
 
-/*
- * What a VM exit loads with fixed values and the host may have had
- * otherwise: DS/ES/FS/GS (HOST_*_SELECTOR are 0) and their bases, DR7
- * (0x400) and IA32_DEBUGCTL (0), which hold the host's hardware
- * breakpoints and branch tracing.
- */
 #define DR7_AFTER_EXIT	0x400
 
-struct host_state {
-	u16 ds, es, fs, gs;
-	unsigned long fs_base, kernel_gs_base;
-	unsigned long dr7;
-	unsigned long debugctl;
-};
-
-static void save_host_state(struct host_state *h)
-{
-	get_debugreg(h->dr7, 7);
-	h->debugctl = get_debugctlmsr();
-	savesegment(ds, h->ds);
-	savesegment(es, h->es);
-	savesegment(fs, h->fs);
-	savesegment(gs, h->gs);
-	if (h->fs)
-		rdmsrl(MSR_FS_BASE, h->fs_base);
-	if (h->gs)
-		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-}
-
 /* With interrupts off, right after the exit. */
-static void restore_host(const struct host_state *h)
+static void restore_host(const struct vmx_host *h)
 {
 	if (h->ds)
 		loadsegment(ds, h->ds);
@@ -124,15 +100,12 @@ static void read_exit(struct vmx_vcpu *v)
 /* One entry and its exit; 1 when the guest ran, 0 when entry failed. */
 static int enter_once(struct vmx_vcpu *v)
 {
-	struct host_state host;
 	int failed;
 
 	minihv_vmcs_put_state(v);
-	minihv_vmcs_host_state(v);
 	vmcs_write(GUEST_RSP, v->gprs[GPR_RSP]);
 	if (minihv_vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_ticks);
-	save_host_state(&host);
 
 	/* The guest owns the x87/SSE registers while it runs. */
 	kernel_fpu_begin();
@@ -144,7 +117,7 @@ static int enter_once(struct vmx_vcpu *v)
 	failed = minihv_vmx_enter(v->gprs, v->launched);
 
 	v->cr2 = native_read_cr2();
-	restore_host(&host);
+	restore_host(&v->host);
 	asm volatile("fxsaveq %0" : "=m"(*v->fpu));
 	if (!failed) {
 		read_exit(v);
@@ -212,6 +185,7 @@ int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu)
 	memcpy(v->gprs, &vcpu->regs, sizeof(v->gprs));
 	preempt_disable();
 	minihv_vmcs_load(v);
+	minihv_vmcs_host_task(v);
 	preempt_notifier_register(&v->pn);
 	vmcs_write(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);

@@ -14,6 +14,7 @@
 #include <linux/smp.h>
 
 #include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
@@ -164,21 +165,33 @@ static void host_state_const(void)
 }
 
 /*
- * Host state of the running task, before each entry: its page tables
- * and CR4 may change while it sleeps, FS base and the user GS base are
- * its own.
+ * Host state of the task running the vCPU, when it enters RUN and each
+ * time it is scheduled back in: its page tables and CR4 may differ after
+ * a switch; FS base, the user GS base, the data selectors and debug
+ * state are its own and stay while it is in RUN.
  */
-void minihv_vmcs_host_state(struct vmx_vcpu *v)
+void minihv_vmcs_host_task(struct vmx_vcpu *v)
 {
-	u64 msr;
+	struct vmx_host *h = &v->host;
 	int i;
 
 	vmcs_write(HOST_CR3, __read_cr3());
 	vmcs_write(HOST_CR4, cr4_read_shadow());
-	rdmsrl(MSR_FS_BASE, msr);
-	vmcs_write(HOST_FS_BASE, msr);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	vmcs_write(HOST_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	get_debugreg(h->dr7, 7);
+	h->debugctl = get_debugctlmsr();
+	/* The other switched MSRs are the kernel's constants. */
 	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++)
-		rdmsrl(v->host_msrs[i].index, v->host_msrs[i].value);
+		if (v->host_msrs[i].index == MSR_KERNEL_GS_BASE)
+			v->host_msrs[i].value = h->kernel_gs_base;
+		else
+			rdmsrl(v->host_msrs[i].index, v->host_msrs[i].value);
 }
 
 /* Guest-owned CR0 bits: the rest exit on change (see set_cr0). */

@@ -90,6 +90,20 @@ struct vmx_exit {
 	u32 idt_error;
 };
 
+/*
+ * What a VM exit loads with fixed values and the host task may have had
+ * otherwise: DS/ES/FS/GS (HOST_*_SELECTOR are 0) and their bases, DR7
+ * (0x400) and IA32_DEBUGCTL (0), which hold hardware breakpoints and
+ * branch tracing. Saved when the task enters RUN or is scheduled back in,
+ * put back after every exit.
+ */
+struct vmx_host {
+	u16 ds, es, fs, gs;
+	unsigned long fs_base, kernel_gs_base;
+	unsigned long dr7;
+	unsigned long debugctl;
+};
+
 /* An x86 vCPU: its VMCS and what is not in the core's struct minihv_regs. */
 struct vmx_vcpu {
 	struct minihv_vcpu *vcpu;
@@ -117,6 +131,7 @@ struct vmx_vcpu {
 	struct fxregs_state *fpu;	/* the guest's x87/SSE state */
 	struct vmx_msr_entry *guest_msrs, *host_msrs;	/* one page */
 
+	struct vmx_host host;
 	struct vmx_exit exit;
 	enum vmx_pending pending;
 	/* Kept here, not in the run area userspace may scribble on. */
@@ -156,7 +171,7 @@ void minihv_vmcs_load(struct vmx_vcpu *v);
 void minihv_vmcs_clear_cpu(void);
 void minihv_vmcs_put_state(struct vmx_vcpu *v);
 void minihv_vmcs_get_sregs(struct vmx_vcpu *v);
-void minihv_vmcs_host_state(struct vmx_vcpu *v);
+void minihv_vmcs_host_task(struct vmx_vcpu *v);
 int minihv_vmx_set_cr0(struct vmx_vcpu *v, u64 cr0);
 int minihv_vmx_set_cr4(struct vmx_vcpu *v, u64 cr4);
 int minihv_vmx_set_efer(struct vmx_vcpu *v, u64 efer);
