@@ -502,9 +502,42 @@ TEST_F(tool, x86_raw_long_mode)
 	unlink(RAW);
 }
 
+/*
+ * Three vCPUs started at a raw image's entry, each reading its id from
+ * CPUID.1:EBX[31:24]: all count themselves in with a locked increment,
+ * the others halt, vCPU 0 waits for the count and exits with 0x40 | 3.
+ *	mov $1, %eax; cpuid; shr $24, %ebx; lock incl 0x300000;
+ *	test %ebx, %ebx; jnz 2f; 1: pause; mov 0x300000, %eax;
+ *	cmp $3, %eax; jne 1b; or $0x40, %al; out %al, $0xf4; 2: hlt; jmp 2b
+ */
+static const uint8_t smp_code[] = {
+	0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0xc1, 0xeb, 0x18, 0xf0, 0xff,
+	0x05, 0x00, 0x00, 0x30, 0x00, 0x85, 0xdb, 0x75, 0x10, 0xf3, 0x90, 0xa1,
+	0x00, 0x00, 0x30, 0x00, 0x83, 0xf8, 0x03, 0x75, 0xf4, 0x0c, 0x40, 0xe6,
+	0xf4, 0xf4, 0xeb, 0xfd,
+};
+
+TEST_F_TIMEOUT(tool, x86_raw_three_cpus, 60)
+{
+	static const char * const args[] = {
+		"--cpus", "3", "--mem", "16", "--entry-mode", "protected", RAW,
+		NULL
+	};
+	static const uint8_t hlt_loop[] = { 0xf4, 0xeb, 0xfd };	/* 1: hlt; jmp 1b */
+	static const char * const multiboot[] = { "--cpus", "2", guest, NULL };
+
+	ASSERT_EQ(0, write_bytes(RAW, smp_code, sizeof(smp_code)));
+	EXPECT_EQ(0x43, run_tool(args));
+	/* All three halt: the run ends with 4 once the last one does. */
+	ASSERT_EQ(0, write_bytes(RAW, hlt_loop, sizeof(hlt_loop)));
+	EXPECT_EQ(4, run_tool(args));
+	unlink(RAW);
+	/* A Multiboot image boots one CPU; more need INIT/SIPI. */
+	EXPECT_EQ(1, run_tool(multiboot));
+}
+
 TEST_F(tool, x86_usage_errors_exit_2)
 {
-	static const char * const cpus[] = { "--cpus", "2", guest, NULL };
 	static const char * const mem[] = { "--mem", "4096", guest, NULL };
 	static const char * const mode[] = {
 		"--entry-mode", "virtual8086", guest, NULL
@@ -515,7 +548,6 @@ TEST_F(tool, x86_usage_errors_exit_2)
 	};
 	static const char * const initrd[] = { "--initrd", guest, guest, NULL };
 
-	EXPECT_EQ(2, run_tool(cpus));	/* no local APIC yet */
 	EXPECT_EQ(2, run_tool(mem));	/* at most 3 GiB */
 	EXPECT_EQ(2, run_tool(mode));
 	EXPECT_EQ(2, run_tool(load));

@@ -90,6 +90,23 @@ static void report_fail_entry(struct vcpu *v)
 			(why & 0xffff) == 33 ? " (invalid guest state)" : "");
 }
 
+/* A halted vCPU's thread ends; the guest ends when the last one halts. */
+static void vcpu_halted(struct vcpu *v)
+{
+	struct vmm *vmm = v->vmm;
+	bool all;
+
+	pthread_mutex_lock(&vmm->lock);
+	all = ++vmm->nr_halted == vmm->nr_vcpus;
+	pthread_mutex_unlock(&vmm->lock);
+	if (all) {
+		fprintf(stderr, "minihv: %s halted (HLT) and nothing can wake %s\n",
+			vmm->nr_vcpus > 1 ? "every vCPU" : "the vCPU",
+			vmm->nr_vcpus > 1 ? "them" : "it");
+		vmm_stop(vmm, EXIT_GUEST_HALTED);
+	}
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -122,11 +139,9 @@ static void *vcpu_thread(void *arg)
 				 EXIT_GUEST_RESET : EXIT_GUEST_OFF);
 			break;
 		case MINIHV_EXIT_HLT:
-			/* One vCPU and no interrupt source: it sleeps forever. */
-			fprintf(stderr, "minihv: vCPU %d halted (HLT) and nothing can wake it\n",
-				v->id);
-			vmm_stop(vmm, EXIT_GUEST_HALTED);
-			break;
+			/* No interrupt source yet: this vCPU is done. */
+			vcpu_halted(v);
+			return NULL;
 		case MINIHV_EXIT_SHUTDOWN:
 			fprintf(stderr, "minihv: vCPU %d: triple fault\n", v->id);
 			arch_dump_vcpu(v);

@@ -21,7 +21,7 @@
 #define EXIT_GUEST_ERROR	1	/* the guest (or minihv) failed */
 #define EXIT_USAGE		2
 #define EXIT_GUEST_RESET	3	/* PSCI SYSTEM_RESET */
-#define EXIT_GUEST_HALTED	4	/* x86 HLT with nothing left to wake it */
+#define EXIT_GUEST_HALTED	4	/* x86: every vCPU halted, none can wake */
 
 struct vmm_config {
 	const char *image;
@@ -77,9 +77,10 @@ struct vmm {
 	struct pio_dev *pio_devs[VMM_MAX_DEVS];
 	int nr_pio_devs;
 
-	pthread_mutex_t lock;		/* guards done and exit_code */
+	pthread_mutex_t lock;		/* guards done, exit_code, nr_halted */
 	bool done;
 	int exit_code;
+	int nr_halted;			/* vCPUs stopped in HLT for good */
 };
 
 void vmm_add_device(struct vmm *vmm, struct mmio_dev *dev);

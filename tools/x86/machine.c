@@ -29,8 +29,10 @@ const char arch_usage[] =
 	"<image>: a Multiboot v1 image (ELF or a.out kludge), started in\n"
 	"32-bit protected mode with EAX = 0x2badb002 and EBX = the Multiboot\n"
 	"info; or a raw binary. RAM at 0, at most 3 GiB; a 16550 UART at port\n"
-	"0x3f8 on stdin/stdout; an exit port at 0xf4. One vCPU (no local APIC\n"
-	"yet).\n"
+	"0x3f8 on stdin/stdout; an exit port at 0xf4. --cpus: a raw binary\n"
+	"starts every vCPU at its entry, each finding its id in CPUID.1:EBX\n"
+	"bits 31:24 (as Jailhouse and Bao start a cell); a Multiboot image\n"
+	"gets one (more need the local APIC's INIT/SIPI: not yet).\n"
 	"Exit code: v & 0xff when the guest writes v to port 0xf4, 4 guest\n"
 	"halted (HLT), 1 error or triple fault, 2 usage.\n";
 
@@ -59,10 +61,6 @@ int arch_check(const struct vmm_config *cfg)
 {
 	enum x86_mode mode = X86_MODE_REAL;
 
-	if (cfg->cpus > 1) {
-		fprintf(stderr, "minihv: more than one vCPU needs the local APIC: not yet\n");
-		return -1;
-	}
 	if (cfg->mem > X86_RAM_MAX) {
 		fprintf(stderr, "minihv: --mem: at most %llu MiB on x86 (the top GiB below 4 GiB is for devices)\n",
 			X86_RAM_MAX >> 20);
@@ -185,6 +183,10 @@ int arch_load(struct vmm *vmm)
 	off = multiboot_find(img, size);
 	if (off >= 0 && (cfg->load_set || cfg->entry_mode)) {
 		fprintf(stderr, "minihv: %s is a Multiboot image: --load and --entry-mode are for raw binaries\n",
+			cfg->image);
+		ret = -1;
+	} else if (off >= 0 && cfg->cpus > 1) {
+		fprintf(stderr, "minihv: %s is a Multiboot image, which boots one CPU: starting more needs the local APIC (INIT/SIPI), not yet\n",
 			cfg->image);
 		ret = -1;
 	} else if (off >= 0) {
