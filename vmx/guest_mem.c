@@ -148,6 +148,23 @@ static int access_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len,
 	return 0;
 }
 
+/*
+ * Whether the guest could write [gva, gva + len) now, page by page: a
+ * #PF is injected if not (-EFAULT), before anything is done.
+ */
+int minihv_vmx_check_write_gva(struct vmx_vcpu *v, u64 gva, u32 len)
+{
+	u64 end = gva + len, gpa;
+	int ret;
+
+	for (gva &= PAGE_MASK; gva < end; gva += PAGE_SIZE) {
+		ret = minihv_vmx_gva_to_gpa(v, gva, true, &gpa);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int minihv_vmx_read_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len)
 {
 	return access_gva(v, gva, buf, len, false, true);

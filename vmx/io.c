@@ -94,6 +94,13 @@ static int handle_string(struct vmx_vcpu *v, struct minihv_run *run, u32 size,
 		if (down)
 			reverse_elements(io_data(run), n, size);
 	} else {
+		/* A fault is the guest's before the port is read, not after. */
+		ret = minihv_vmx_check_write_gva(v, start, bytes);
+		if (ret == -EFAULT)
+			return 1;
+		if (ret)
+			return minihv_vmx_exit_internal(v,
+					MINIHV_INTERNAL_UNHANDLED_EXIT);
 		v->pending = PENDING_INS;
 		v->pending_gva = start;
 		v->pending_len = bytes;

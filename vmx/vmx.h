@@ -211,6 +211,7 @@ int minihv_vmx_read_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len);
 int minihv_vmx_write_gva(struct vmx_vcpu *v, u64 gva, const void *buf,
 			 u32 len);
 int minihv_vmx_peek_gva(struct vmx_vcpu *v, u64 gva, void *buf, u32 len);
+int minihv_vmx_check_write_gva(struct vmx_vcpu *v, u64 gva, u32 len);
 
 /* vmx/io.c, vmx/mmio.c */
 int minihv_vmx_handle_io(struct vmx_vcpu *v);
