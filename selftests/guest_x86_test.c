@@ -992,26 +992,6 @@ static uint64_t guest_two(uint64_t unused)
 	return id << 8 | LOAD_ONCE(guest_vcpus_seen);
 }
 
-struct vcpu_thread {
-	pthread_t thread;
-	struct guest *g;
-	int vcpu, ret;
-	uint32_t exit_reason;
-	uint64_t ucall, value;
-};
-
-static void *vcpu_thread_fn(void *arg)
-{
-	struct vcpu_thread *t = arg;
-	struct minihv_run *run = t->g->run[t->vcpu];
-
-	t->ret = guest_run(t->g, t->vcpu);
-	t->exit_reason = run->exit_reason;
-	t->ucall = run->hypercall.args[0];
-	t->value = run->hypercall.args[1];
-	return NULL;
-}
-
 /*
  * A second vCPU, started by the VMM (no INIT/SIPI yet) in a thread of
  * its own: both run together, each with its own id. A vCPU that never
@@ -1023,11 +1003,8 @@ TEST_F_TIMEOUT(x86, second_vcpu_started_by_vmm, 60)
 	int i;
 
 	ASSERT_EQ(0, guest_create(&self->g, 2, guest_two, 0));
-	for (i = 1; i >= 0; i--) {
-		t[i] = (struct vcpu_thread){ .g = &self->g, .vcpu = i };
-		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL,
-					    vcpu_thread_fn, &t[i]));
-	}
+	for (i = 1; i >= 0; i--)
+		ASSERT_EQ(0, start_vcpu(&t[i], &self->g, i));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, pthread_join(t[i].thread, NULL));
 		EXPECT_EQ(0, t[i].ret) TH_LOG("vCPU %d: RUN", i);

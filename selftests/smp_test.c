@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
+#include "lib/guest_check.h"
 #include "lib/minihv_util.h"
 
 FIXTURE(smp) {
@@ -31,34 +32,6 @@ FIXTURE_TEARDOWN(smp)
 {
 	guest_destroy(&self->g[0]);
 	guest_destroy(&self->g[1]);
-}
-
-struct vcpu_thread {
-	pthread_t thread;
-	struct guest *g;
-	int vcpu;
-	int ret;			/* of the last RUN */
-	uint32_t exit_reason;
-	uint64_t ucall, value;
-};
-
-static void *vcpu_thread_fn(void *arg)
-{
-	struct vcpu_thread *t = arg;
-	struct minihv_run *run = t->g->run[t->vcpu];
-
-	t->ret = guest_run(t->g, t->vcpu);
-	t->exit_reason = run->exit_reason;
-	t->ucall = run->hypercall.args[0];
-	t->value = run->hypercall.args[1];
-	return NULL;
-}
-
-static void start_vcpu(struct vcpu_thread *t, struct guest *g, int vcpu)
-{
-	t->g = g;
-	t->vcpu = vcpu;
-	pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
 }
 
 #if defined(__aarch64__)
@@ -124,7 +97,7 @@ TEST_F_TIMEOUT(smp, psci_cpu_on_off_affinity_info, 120)
 	run = g->run[0];
 
 	/* vCPU 1's RUN sleeps until vCPU 0's CPU_ON. */
-	start_vcpu(&t1, g, 1);
+	ASSERT_EQ(0, start_vcpu(&t1, g, 1));
 
 	ASSERT_EQ(0, guest_run(g, 0));
 	ASSERT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason);
@@ -175,7 +148,7 @@ TEST_F_TIMEOUT(smp, two_vms_two_vcpus_at_once, 120)
 	ASSERT_EQ(0, guest_create(&self->g[0], 2, guest_series, 100));
 	ASSERT_EQ(0, guest_create(&self->g[1], 2, guest_series, 200));
 	for (i = 0; i < 4; i++)
-		start_vcpu(&t[i], &self->g[i / 2], i % 2);
+		ASSERT_EQ(0, start_vcpu(&t[i], &self->g[i / 2], i % 2));
 	for (i = 0; i < 4; i++) {
 		pthread_join(t[i].thread, NULL);
 		EXPECT_EQ(0, t[i].ret);

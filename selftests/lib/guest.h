@@ -57,6 +57,15 @@ int guest_run(struct guest *g, int vcpu);
 /* Where a global of the binary lives in the guest's RAM (host view). */
 void *guest_mem(struct guest *g, const void *host_addr);
 
+/*
+ * For lib/guest_<arch>.c (lib/guest.c): an empty struct guest; the end of
+ * the binary, page-aligned; the VM, its RAM and nr_vcpus vCPUs with run
+ * areas, left in their power-on state (0 or -errno).
+ */
+void guest_init(struct guest *g);
+uint64_t guest_image_end(void);
+int guest_create_vm(struct guest *g, int nr_vcpus);
+
 /* Bounds of the static test binary (GNU ld). */
 extern char __executable_start[], _end[];
 

@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,7 +15,6 @@
 #include "guest.h"
 #include "minihv_util.h"
 
-#define PAGE		4096ULL
 #define STACK_SIZE	(16 * 1024)
 
 /* All three live in the binary, so in the guest at the same address. */
@@ -109,30 +107,6 @@ uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 	return x0;
 }
 
-/* Copy one loadable segment; the gaps between them stay zero. */
-static int copy_segment(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct guest *g = data;
-	int i;
-
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const Elf64_Phdr *ph = &info->dlpi_phdr[i];
-		uint64_t va = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type != PT_LOAD || va < g->image_gpa ||
-		    va + ph->p_memsz > g->image_gpa + g->image_size)
-			continue;
-		memcpy(g->image + (va - g->image_gpa), (void *)(uintptr_t)va,
-		       ph->p_memsz);
-	}
-	return 1;	/* the executable itself comes first */
-}
-
-void *guest_mem(struct guest *g, const void *host_addr)
-{
-	return g->image + ((uint64_t)(uintptr_t)host_addr - g->image_gpa);
-}
-
 static void build_page_tables(void)
 {
 	int i;
@@ -146,14 +120,10 @@ static void build_page_tables(void)
 int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 		 uint64_t arg)
 {
-	uint64_t start = (uintptr_t)__executable_start & ~(PAGE - 1);
-	uint64_t end = ((uintptr_t)_end + PAGE - 1) & ~(PAGE - 1);
-	long mmap_size;
-	int i;
+	int i, ret;
 
-	memset(g, 0xff, sizeof(*g));
-	g->image = NULL;
-	if (nr_vcpus > GUEST_MAX_VCPUS || end > (1ULL << 30))
+	guest_init(g);
+	if (nr_vcpus > GUEST_MAX_VCPUS || guest_image_end() > (1ULL << 30))
 		return -EINVAL;
 	build_page_tables();
 	for (i = 0; i < nr_vcpus; i++) {
@@ -168,35 +138,10 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 		b->arg = arg;
 	}
 
-	g->dev = minihv_open();
-	if (g->dev < 0)
-		return -errno;
-	g->vm = minihv_create_vm(g->dev);
-	if (g->vm < 0)
-		return -errno;
-
-	/* Snapshot the binary (code, data, page tables) as the guest's RAM. */
-	g->image_gpa = start;
-	g->image_size = end - start;
-	g->image = mmap(NULL, g->image_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->image == MAP_FAILED)
-		return -errno;
-	dl_iterate_phdr(copy_segment, g);
-	if (minihv_set_region(g->vm, 0, g->image_gpa, g->image_size, g->image))
-		return -errno;
-
-	mmap_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
-	for (i = 0; i < nr_vcpus; i++) {
+	ret = guest_create_vm(g, nr_vcpus);
+	for (i = 0; !ret && i < nr_vcpus; i++) {
 		struct minihv_regs regs;
 
-		g->vcpu[i] = ioctl(g->vm, MINIHV_CREATE_VCPU, i);
-		if (g->vcpu[i] < 0)
-			return -errno;
-		g->run[i] = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, g->vcpu[i], 0);
-		if (g->run[i] == MAP_FAILED)
-			return -errno;
 		if (ioctl(g->vcpu[i], MINIHV_GET_REGS, &regs))
 			return -errno;
 		regs.x[0] = (uintptr_t)&guest_boot_blocks[i];
@@ -204,27 +149,7 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 		if (ioctl(g->vcpu[i], MINIHV_SET_REGS, &regs))
 			return -errno;
 	}
-	return 0;
-}
-
-void guest_destroy(struct guest *g)
-{
-	int i;
-
-	for (i = 0; i < GUEST_MAX_VCPUS; i++) {
-		if (g->run[i] && g->run[i] != MAP_FAILED)
-			munmap(g->run[i], getpagesize());
-		if (g->vcpu[i] >= 0)
-			close(g->vcpu[i]);
-	}
-	if (g->vm >= 0)
-		close(g->vm);
-	if (g->dev >= 0)
-		close(g->dev);
-	if (g->image && g->image != MAP_FAILED)
-		munmap(g->image, g->image_size);
-	memset(g, 0xff, sizeof(*g));
-	g->image = NULL;
+	return ret;
 }
 
 int guest_power_off(struct guest *g, int vcpu)
@@ -257,8 +182,4 @@ int64_t guest_affinity_info(int vcpu)
 	return guest_hcall(PSCI_AFFINITY_INFO64, mpidr, 0, 0, 0, 0, 0);
 }
 
-int guest_run(struct guest *g, int vcpu)
-{
-	return ioctl(g->vcpu[vcpu], MINIHV_RUN, 0) ? -errno : 0;
-}
 #endif /* __aarch64__ */

@@ -7,6 +7,7 @@
 #define MINIHV_SELFTEST_GUEST_CHECK_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,6 +107,36 @@ static inline void expect_mmio(struct __test_metadata *_metadata,
 	} else {
 		memcpy(run->mmio.data, &data, len);
 	}
+}
+
+/* One RUN of a vCPU in a thread of its own, and what it exited with. */
+struct vcpu_thread {
+	pthread_t thread;
+	struct guest *g;
+	int vcpu;
+	int ret;			/* of the RUN */
+	uint32_t exit_reason;
+	uint64_t ucall, value;		/* hypercall args[0] and [1] */
+};
+
+static inline void *vcpu_thread_fn(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	struct minihv_run *run = t->g->run[t->vcpu];
+
+	t->ret = guest_run(t->g, t->vcpu);
+	t->exit_reason = run->exit_reason;
+	t->ucall = run->hypercall.args[0];
+	t->value = run->hypercall.args[1];
+	return NULL;
+}
+
+/* 0, or pthread_create's error. */
+static inline int start_vcpu(struct vcpu_thread *t, struct guest *g, int vcpu)
+{
+	t->g = g;
+	t->vcpu = vcpu;
+	return pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
 }
 
 #endif /* MINIHV_SELFTEST_GUEST_CHECK_H */

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -19,7 +18,6 @@
 #include "guest.h"
 #include "minihv_util.h"
 
-#define PAGE		4096ULL
 #define STACK_SIZE	(16 * 1024)
 #define IST_SIZE	4096
 #define NR_VECTORS	32		/* the exceptions; no interrupts yet */
@@ -355,30 +353,6 @@ uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 	return ret;
 }
 
-/* Copy one loadable segment; the gaps between them stay zero. */
-static int copy_segment(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct guest *g = data;
-	int i;
-
-	for (i = 0; i < info->dlpi_phnum; i++) {
-		const Elf64_Phdr *ph = &info->dlpi_phdr[i];
-		uint64_t va = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type != PT_LOAD || va < g->image_gpa ||
-		    va + ph->p_memsz > g->image_gpa + g->image_size)
-			continue;
-		memcpy(g->image + (va - g->image_gpa), (void *)(uintptr_t)va,
-		       ph->p_memsz);
-	}
-	return 1;	/* the executable itself comes first */
-}
-
-void *guest_mem(struct guest *g, const void *host_addr)
-{
-	return g->image + ((uint64_t)(uintptr_t)host_addr - g->image_gpa);
-}
-
 /* A code or data descriptor (SDM 3.4.5) with the accessed bit set. */
 static uint64_t gdt_entry(uint8_t type, bool l, bool db)
 {
@@ -500,83 +474,16 @@ static int start_long_mode(struct guest *g, int i,
 int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 		 uint64_t arg)
 {
-	uint64_t start = (uintptr_t)__executable_start & ~(PAGE - 1);
-	uint64_t end = ((uintptr_t)_end + PAGE - 1) & ~(PAGE - 1);
-	long mmap_size;
 	int i, ret;
 
-	memset(g, 0xff, sizeof(*g));
-	g->image = NULL;
+	guest_init(g);
 	/* The identity map covers GiB 0 only as RAM. */
-	if (nr_vcpus > GUEST_MAX_VCPUS || end > GUEST_MMIO_BASE)
+	if (nr_vcpus > GUEST_MAX_VCPUS || guest_image_end() > GUEST_MMIO_BASE)
 		return -EINVAL;
 	build_tables();
-
-	g->dev = minihv_open();
-	if (g->dev < 0)
-		return -errno;
-	g->vm = minihv_create_vm(g->dev);
-	if (g->vm < 0)
-		return -errno;
-
-	/* Snapshot the binary (code, data, tables) as the guest's RAM. */
-	g->image_gpa = start;
-	g->image_size = end - start;
-	g->image = mmap(NULL, g->image_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->image == MAP_FAILED)
-		return -errno;
-	dl_iterate_phdr(copy_segment, g);
-	if (minihv_set_region(g->vm, 0, g->image_gpa, g->image_size, g->image))
-		return -errno;
-
-	mmap_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size < 0)
-		return -errno;
-	for (i = 0; i < nr_vcpus; i++) {
-		g->vcpu[i] = ioctl(g->vm, MINIHV_CREATE_VCPU, i);
-		if (g->vcpu[i] < 0)
-			return -errno;
-		g->run[i] = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, g->vcpu[i], 0);
-		if (g->run[i] == MAP_FAILED)
-			return -errno;
-		if (!fn)
-			continue;
+	ret = guest_create_vm(g, nr_vcpus);
+	for (i = 0; !ret && fn && i < nr_vcpus; i++)
 		ret = start_long_mode(g, i, fn, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-void guest_destroy(struct guest *g)
-{
-	long size = g->dev >= 0 ?
-		    ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0) : -1;
-	int i;
-
-	/* The whole mapping: a part left behind would keep the VM alive. */
-	if (size <= 0)
-		size = getpagesize();
-	for (i = 0; i < GUEST_MAX_VCPUS; i++) {
-		if (g->run[i] && g->run[i] != MAP_FAILED)
-			munmap(g->run[i], size);
-		if (g->vcpu[i] >= 0)
-			close(g->vcpu[i]);
-	}
-	if (g->vm >= 0)
-		close(g->vm);
-	if (g->dev >= 0)
-		close(g->dev);
-	if (g->image && g->image != MAP_FAILED)
-		munmap(g->image, g->image_size);
-	memset(g, 0xff, sizeof(*g));
-	g->image = NULL;
-}
-
-int guest_run(struct guest *g, int vcpu)
-{
-	return ioctl(g->vcpu[vcpu], MINIHV_RUN, 0) ? -errno : 0;
+	return ret;
 }
 #endif /* __x86_64__ */
