@@ -49,8 +49,8 @@ SYM_FUNC_START(minihv_vmx_enter)
 	mov	$HOST_RSP, %rax
 	vmwrite	%rsp, %rax
 
-	/* MOVs keep the flags: ZF says which instruction to use. */
-	test	%sil, %sil
+	/* MOVs and VERW keep CF: it says which instruction to use. */
+	bt	$0, %esi
 
 	mov	G_RAX(%rdi), %rax
 	mov	G_RBX(%rdi), %rbx
@@ -68,8 +68,11 @@ SYM_FUNC_START(minihv_vmx_enter)
 	mov	G_R15(%rdi), %r15
 	mov	G_RDI(%rdi), %rdi
 
+	/* No host data left in CPU buffers for the guest to sample (MDS). */
+	VM_CLEAR_CPU_BUFFERS
+
 	UNWIND_HINT_SAVE
-	jnz	.Lresume
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lfailed
 .Lresume:
@@ -102,8 +105,14 @@ SYM_INNER_LABEL(minihv_vmx_exit_entry, SYM_L_GLOBAL)
 	pop	%rbx
 	mov	%rbx, G_RAX(%rax)
 
-	/* The guest may have trained the return stack buffer: refill it. */
-	FILL_RETURN_BUFFER %rbx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * The guest may have trained the return stack buffer and branch
+	 * history: refill one, clear the other (where the kernel's
+	 * mitigations ask for it, as KVM does).
+	 */
+	FILL_RETURN_BUFFER %rbx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	xor	%eax, %eax
 .Lout:
