@@ -10,6 +10,8 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/cache.h>
+#include <linux/gfp.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
@@ -30,6 +32,7 @@ static void sched_in(struct preempt_notifier *pn, int cpu)
 
 	minihv_vmcs_load(v);
 	minihv_vmcs_host_task(v);
+	v->flush_l1d = true;
 }
 
 static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
@@ -73,12 +76,66 @@ static void restore_host(const struct vmx_host *h)
  */
 static u32 preemption_ticks;
 
-void minihv_vmx_run_setup(void)
+/*
+ * L1 Terminal Fault: on affected CPUs a guest can read what the host
+ * left in L1D, so it is flushed before an entry that follows host work
+ * (a new RUN, a reschedule, a host interrupt or NMI), as KVM's "cond"
+ * mode does: with IA32_FLUSH_CMD, or by reading a buffer twice L1D's
+ * size through it where the CPU lacks the MSR. Not needed nested on a
+ * hypervisor that flushes (ARCH_CAP_SKIP_VMENTRY_L1DFLUSH).
+ */
+#define L1D_FILL_SIZE	(64 * 1024)
+
+static bool l1d_flush;
+static u8 *l1d_fill;
+
+static int l1d_flush_setup(void)
+{
+	u64 caps = 0;
+
+	if (!boot_cpu_has_bug(X86_BUG_L1TF))
+		return 0;
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
+		rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &caps);
+	if (caps & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
+		return 0;
+	if (!boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		l1d_fill = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+						  get_order(L1D_FILL_SIZE));
+		if (!l1d_fill)
+			return -ENOMEM;
+	}
+	l1d_flush = true;
+	return 0;
+}
+
+void minihv_vmx_run_cleanup(void)
+{
+	if (l1d_fill)
+		free_pages((unsigned long)l1d_fill, get_order(L1D_FILL_SIZE));
+	l1d_fill = NULL;
+}
+
+static void flush_l1d(void)
+{
+	unsigned int i;
+
+	if (!l1d_fill) {
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	/* Every line of the buffer displaces one of L1D's. */
+	for (i = 0; i < L1D_FILL_SIZE; i += L1_CACHE_BYTES)
+		READ_ONCE(l1d_fill[i]);
+}
+
+int minihv_vmx_run_setup(void)
 {
 	u64 misc;
 
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
 	preemption_ticks = max_t(u64, tsc_khz >> (misc & 0x1f), 1);
+	return l1d_flush_setup();
 }
 
 static void read_exit(struct vmx_vcpu *v)
@@ -113,6 +170,10 @@ static int enter_once(struct vmx_vcpu *v)
 	asm volatile("fxrstorq %0" : : "m"(*v->fpu));
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
+	if (l1d_flush && v->flush_l1d) {
+		flush_l1d();
+		v->flush_l1d = false;
+	}
 
 	failed = minihv_vmx_enter(v->gprs, v->launched);
 
@@ -128,8 +189,13 @@ static int enter_once(struct vmx_vcpu *v)
 		if ((v->exit.intr_info & (INTR_INFO_VALID_MASK |
 					  INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR) &&
-		    v->exit.reason == EXIT_REASON_EXCEPTION_NMI)
+		    v->exit.reason == EXIT_REASON_EXCEPTION_NMI) {
 			minihv_vmx_do_nmi();
+			v->flush_l1d = true;
+		}
+		/* Its handler runs once interrupts are back on. */
+		if (v->exit.reason == EXIT_REASON_EXTERNAL_INTERRUPT)
+			v->flush_l1d = true;
 	}
 	local_irq_enable();
 	kernel_fpu_end();
@@ -186,6 +252,7 @@ int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu)
 	preempt_disable();
 	minihv_vmcs_load(v);
 	minihv_vmcs_host_task(v);
+	v->flush_l1d = true;
 	preempt_notifier_register(&v->pn);
 	vmcs_write(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);

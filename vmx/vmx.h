@@ -132,6 +132,7 @@ struct vmx_vcpu {
 	struct vmx_msr_entry *guest_msrs, *host_msrs;	/* one page */
 
 	struct vmx_host host;
+	bool flush_l1d;			/* host work since the last entry */
 	struct vmx_exit exit;
 	enum vmx_pending pending;
 	/* Kept here, not in the run area userspace may scribble on. */
@@ -184,7 +185,8 @@ int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu);
 int minihv_vmx_enter(u64 *gprs, bool launched);
 extern char minihv_vmx_exit_entry[];
 void minihv_vmx_do_nmi(void);
-void minihv_vmx_run_setup(void);
+int minihv_vmx_run_setup(void);
+void minihv_vmx_run_cleanup(void);
 extern struct preempt_ops minihv_vmx_preempt_ops;
 
 /* vmx/exit.c: 1 re-enters the guest, 0 exits to userspace, < 0 fails RUN. */

@@ -55,6 +55,7 @@ static void vmx_reset_regs(struct minihv_regs *regs)
 static void vmx_unprobe(void)
 {
 	preempt_notifier_dec();
+	minihv_vmx_run_cleanup();
 	minihv_vmx_msr_cleanup();
 	minihv_vmx_cpu_free();
 }
@@ -118,17 +119,23 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 	if (ret)
 		return ERR_PTR(ret);
 	minihv_vmx_ept_setup();
-	minihv_vmx_run_setup();
 	minihv_vmcs_setup();
 	ret = minihv_vmx_cpu_alloc();
 	if (ret)
 		return ERR_PTR(ret);
 	ret = minihv_vmx_msr_setup();
-	if (ret) {
-		minihv_vmx_cpu_free();
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_cpu;
+	ret = minihv_vmx_run_setup();
+	if (ret)
+		goto err_msr;
 	/* The VMCS follows the vCPU task across CPUs (vmx/run.c). */
 	preempt_notifier_inc();
 	return &vmx_ops;
+
+err_msr:
+	minihv_vmx_msr_cleanup();
+err_cpu:
+	minihv_vmx_cpu_free();
+	return ERR_PTR(ret);
 }
