@@ -28,11 +28,14 @@ tools/minihv: tools/*.c tools/*.h tools/$(TOOL_ARCH)/* uapi/minihv.h
 	$(CC) $(CFLAGS_TOOL) -o $@ tools/*.c tools/$(TOOL_ARCH)/*.c -lfdt -lpthread
 
 # Native kselftests, for a real machine: run them with selftests/run.sh.
+# Static and not position-independent: the guests run the binary's own
+# code at its link addresses (guest-physical == host-virtual).
 selftests:
 	scripts/ksrc.sh
 	mkdir -p build/selftests
 	for t in selftests/*_test.c; do \
-		$(CC) -O2 -Wall -I build/ksrc/tools/testing/selftests \
+		$(CC) -static -no-pie -O2 -Wall \
+			-I build/ksrc/tools/testing/selftests \
 			-I selftests -o build/selftests/$$(basename $$t .c) \
 			$$t selftests/lib/*.c -lpthread || exit 1; \
 	done
