@@ -255,16 +255,7 @@ guest_vectors:
 /* The no-op hypercall costs no trip to the host: the bare transition. */
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
-	mrs	x1, esr_el2
-	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
-	cmp	x1, #ESR_ELx_EC_HVC64
-	b.ne	1f
-	mov_q	x1, MINIHV_HCALL_NOP
-	cmp	x0, x1
-	b.ne	1f
-	ldp	x0, x1, [sp], #16
-	mov	x0, #0
-	eret
+	hcall_nop_fast 1f
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	guest_exit
 

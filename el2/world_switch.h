@@ -187,5 +187,27 @@
 	msr	fpcr, x3
 	.endm
 
+	/*
+	 * A guest's sync exception in both modes, with its x0/x1 just
+	 * pushed on the EL2 stack: the no-op hypercall is answered here
+	 * (the bare transition, nothing saved); anything else branches to
+	 * \slow with x0/x1 still pushed.
+	 */
+	.macro	hcall_nop_fast slow
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
+	cmp	x1, #ESR_ELx_EC_HVC64
+
+	b.ne	\slow
+	mov_q	x1, MINIHV_HCALL_NOP
+	cmp	x0, x1
+
+	b.ne	\slow
+	ldp	x0, x1, [sp], #16
+	mov	x0, #0
+
+	eret
+	.endm
+
 #endif /* __ASSEMBLY__ */
 #endif /* MINIHV_EL2_WORLD_SWITCH_H */

@@ -136,12 +136,6 @@ static int handle_vmcall(struct vmx_vcpu *v)
 	return 1;
 }
 
-static bool long_mode_64(void)
-{
-	return (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
-	       (vmcs_read(GUEST_CS_AR_BYTES) & BIT(13));
-}
-
 /* MOV to/from CR0, CR3, CR4, CR8, CLTS, LMSW (SDM table 28-3). */
 static int handle_cr(struct vmx_vcpu *v)
 {
@@ -152,7 +146,7 @@ static int handle_cr(struct vmx_vcpu *v)
 	u64 cr0 = minihv_vmx_guest_cr0();
 	int ret = 0;
 
-	if (!long_mode_64())
+	if (!minihv_vmx_mode64())
 		val = (u32)val;
 	switch (type) {
 	case 0:		/* MOV to CR */

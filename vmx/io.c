@@ -24,29 +24,14 @@ static void *io_data(struct minihv_run *run)
 	return (void *)run + MINIHV_IO_DATA_OFFSET;
 }
 
-/* A register written as an instruction of that operand size would. */
-static void set_sized(u64 *reg, u64 val, u32 asize)
-{
-	if (asize == 1)
-		*reg = (*reg & ~0xffULL) | (val & 0xff);
-	else if (asize == 2)
-		*reg = (*reg & ~0xffffULL) | (val & 0xffff);
-	else if (asize == 4)
-		*reg = (u32)val;
-	else
-		*reg = val;
-}
-
 /* Address size of a string instruction: its VMX information, or the mode. */
 static u32 string_asize(struct vmx_vcpu *v)
 {
-	u32 ar = vmcs_read(GUEST_CS_AR_BYTES);
-
 	if (minihv_vmx_caps.basic & VMX_BASIC_INOUT)
 		return 2U << ((v->exit.insn_info >> 7) & 7);
-	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (ar & BIT(13)))
+	if (minihv_vmx_mode64())
 		return 8;
-	return ar & BIT(14) ? 4 : 2;
+	return vmcs_read(GUEST_CS_AR_BYTES) & BIT(14) ? 4 : 2;
 }
 
 static void reverse_elements(u8 *data, u32 n, u32 size)
@@ -108,9 +93,9 @@ static int handle_string(struct vmx_vcpu *v, struct minihv_run *run, u32 size,
 		v->pending_down = down;
 	}
 
-	set_sized(index, *index + (down ? -(u64)bytes : bytes), asize);
+	vmx_write_sized(index, *index + (down ? -(u64)bytes : bytes), asize);
 	if (rep)
-		set_sized(&v->gprs[GPR_RCX], count - n, asize);
+		vmx_write_sized(&v->gprs[GPR_RCX], count - n, asize);
 	if (!rep || count == n)
 		minihv_vmx_skip_insn(v);
 	run->io.count = n;
@@ -152,7 +137,7 @@ void minihv_vmx_complete_io(struct vmx_vcpu *v)
 	if (v->pending == PENDING_IO_IN) {
 		memcpy(&val, io_data(run), v->pending_len);
 		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends. */
-		set_sized(&v->gprs[GPR_RAX], val, v->pending_len);
+		vmx_write_sized(&v->gprs[GPR_RAX], val, v->pending_len);
 		return;
 	}
 	/* The guest memory of an INS; a fault here only loses the data. */

@@ -11,8 +11,8 @@
 #include "vmx/insn.h"
 #include "vmx/vmx.h"
 
-/* A GPR as an instruction of that operand width writes it (SDM 3.4.1.1). */
-void minihv_vmx_set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val)
+/* A load's destination: AH..BH are bits 15:8, the rest sized writes. */
+static void set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val)
 {
 	u64 *r;
 
@@ -21,15 +21,7 @@ void minihv_vmx_set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val)
 		*r = (*r & ~0xff00ULL) | (val & 0xff) << 8;
 		return;
 	}
-	r = vmx_gpr(v->gprs, reg);
-	if (len == 1)
-		*r = (*r & ~0xffULL) | (val & 0xff);
-	else if (len == 2)
-		*r = (*r & ~0xffffULL) | (val & 0xffff);
-	else if (len == 4)
-		*r = (u32)val;
-	else
-		*r = val;
+	vmx_write_sized(vmx_gpr(v->gprs, reg), val, len);
 }
 
 static u64 get_gpr(struct vmx_vcpu *v, u32 reg)
@@ -59,9 +51,9 @@ static int fetch(struct vmx_vcpu *v, u8 *buf, u32 *n)
 int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v)
 {
 	struct minihv_run *run = v->vcpu->run;
-	u32 cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
-	bool mode64 = (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
-		      (cs_ar & BIT(13));
+	bool mode64 = minihv_vmx_mode64();
+	/* 64-bit mode defaults to 32-bit operands whatever CS.D says. */
+	bool def32 = mode64 || (vmcs_read(GUEST_CS_AR_BYTES) & BIT(14));
 	struct minihv_insn insn;
 	u8 bytes[15];
 	u32 n = 0;
@@ -80,9 +72,7 @@ int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v)
 	ret = fetch(v, bytes, &n);
 	if (ret == -EFAULT)
 		return 1;		/* #PF injected */
-	/* 64-bit mode defaults to 32-bit operands whatever CS.D says. */
-	if (ret || minihv_insn_decode(bytes, n, mode64,
-				      mode64 || (cs_ar & BIT(14)), &insn) ||
+	if (ret || minihv_insn_decode(bytes, n, mode64, def32, &insn) ||
 	    insn.is_write != !!(v->exit.qual & EPT_VIOLATION_ACC_WRITE))
 		return minihv_vmx_exit_internal(v, MINIHV_INTERNAL_EMULATION);
 
@@ -113,5 +103,5 @@ void minihv_vmx_complete_mmio(struct vmx_vcpu *v)
 	memcpy(&val, v->vcpu->run->mmio.data, v->pending_len);
 	if (v->pending_sign)
 		val = sign_extend64(val, v->pending_len * 8 - 1);
-	minihv_vmx_set_gpr(v, v->pending_reg, v->pending_dst_len, val);
+	set_gpr(v, v->pending_reg, v->pending_dst_len, val);
 }

@@ -221,6 +221,13 @@ u64 minihv_vmx_guest_cr4(void)
 	       (vmcs_read(CR4_READ_SHADOW) & ~(u64)CR4_GUEST);
 }
 
+/* 64-bit mode: IA-32e mode with a 64-bit code segment (CS.L). */
+bool minihv_vmx_mode64(void)
+{
+	return (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read(GUEST_CS_AR_BYTES) & BIT(13));
+}
+
 bool minihv_vmx_cr4_valid(u64 cr4)
 {
 	u64 fixed1;

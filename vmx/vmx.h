@@ -66,6 +66,23 @@ static inline u64 *vmx_gpr(u64 *gprs, u32 encoding)
 	return &gprs[slot[encoding & 15]];
 }
 
+/*
+ * A register written as an instruction of that operand (or address)
+ * size writes it: 1 and 2 bytes keep the rest, 4 zero-extends (SDM
+ * 3.4.1.1).
+ */
+static inline void vmx_write_sized(u64 *reg, u64 val, u32 len)
+{
+	if (len == 1)
+		*reg = (*reg & ~0xffULL) | (val & 0xff);
+	else if (len == 2)
+		*reg = (*reg & ~0xffffULL) | (val & 0xffff);
+	else if (len == 4)
+		*reg = (u32)val;
+	else
+		*reg = val;
+}
+
 /* What the next RUN owes the guest from userspace's answer. */
 enum vmx_pending {
 	PENDING_NONE,
@@ -179,6 +196,7 @@ int minihv_vmx_set_efer(struct vmx_vcpu *v, u64 efer);
 bool minihv_vmx_cr4_valid(u64 cr4);
 u64 minihv_vmx_guest_cr0(void);
 u64 minihv_vmx_guest_cr4(void);
+bool minihv_vmx_mode64(void);
 
 /* vmx/run.c and vmx/entry.S */
 int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu);
@@ -220,7 +238,6 @@ int minihv_vmx_handle_io(struct vmx_vcpu *v);
 void minihv_vmx_complete_io(struct vmx_vcpu *v);
 int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v);
 void minihv_vmx_complete_mmio(struct vmx_vcpu *v);
-void minihv_vmx_set_gpr(struct vmx_vcpu *v, u32 reg, u32 len, u64 val);
 
 int minihv_vmx_vpid_alloc(void);
 void minihv_vmx_vpid_free(u16 vpid);
