@@ -75,6 +75,25 @@ void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
+
+/*
+ * The ops both arm64 modes share (guests, registers, capabilities): each
+ * mode's table adds its own mode, CPU hand-over and unprobe.
+ */
+#define MINIHV_EL2_GUEST_OPS					\
+	.ipa_bits = minihv_el2_ipa_bits,			\
+	.get_caps = minihv_el2_get_caps,			\
+	.check_regs = minihv_el2_check_regs,			\
+	.reset_regs = minihv_el2_reset_regs,			\
+	.vm_init = minihv_el2_vm_init,				\
+	.vm_pgtable = minihv_el2_vm_pgtable,			\
+	.vm_destroy = minihv_el2_vm_destroy,			\
+	.map_slot = minihv_el2_map_slot,			\
+	.unmap_slot = minihv_el2_unmap_slot,			\
+	.vcpu_init = minihv_el2_vcpu_init,			\
+	.vcpu_init_flags = MINIHV_VCPU_INIT_POWER_OFF,		\
+	.vcpu_destroy = minihv_el2_vcpu_destroy,		\
+	.vcpu_run = minihv_el2_vcpu_run
 int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn);
 int minihv_el2_inject_undef(struct minihv_vcpu *vcpu);
 int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu);
