@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The x86 run loop: one VM entry per iteration with interrupts off, the
- * guest's FPU and CR2 swapped in around it, and the host's segments and
- * descriptor-table limits put back after it.
+ * guest's FPU and CR2 swapped in around it, the host's debug state put
+ * back after it, and its segments and descriptor-table limits before the
+ * task's userspace or another task runs.
  *
  * The VMCS follows the task: a preempt notifier makes it current again
  * on whichever CPU the scheduler picks (as KVM does), so exit handlers may
@@ -35,20 +36,33 @@ static void sched_in(struct preempt_notifier *pn, int cpu)
 	v->flush_l1d = true;
 }
 
-static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
-{
-}
-
-struct preempt_ops minihv_vmx_preempt_ops = {
-	.sched_in = sched_in,
-	.sched_out = sched_out,
-};
-
 #define DR7_AFTER_EXIT	0x400
 
-/* With interrupts off, right after the exit. */
-static void restore_host(const struct vmx_host *h)
+/*
+ * The host's debug state, with interrupts off right after the exit: its
+ * hardware breakpoints may watch the kernel itself.
+ */
+static void restore_host_debug(const struct vmx_host *h)
 {
+	if (h->dr7 != DR7_AFTER_EXIT)
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+}
+
+/*
+ * What only the task's userspace (or the next task) depends on: the data
+ * selectors, the GDT limit VM exit sets to 0xffff (LSL, segment loads)
+ * and the TSS limit it sets to 0x67 (the I/O bitmap). The kernel runs
+ * fine without them, so they are put back once, when RUN returns or the
+ * task is scheduled out, not after every exit (as KVM does).
+ */
+static void restore_host_segments(struct vmx_vcpu *v)
+{
+	const struct vmx_host *h = &v->host;
+
+	if (!v->host_segs_clobbered)
+		return;
 	if (h->ds)
 		loadsegment(ds, h->ds);
 	if (h->es)
@@ -61,14 +75,20 @@ static void restore_host(const struct vmx_host *h)
 		load_gs_index(h->gs);
 		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
-	if (h->dr7 != DR7_AFTER_EXIT)
-		set_debugreg(h->dr7, 7);
-	if (h->debugctl)
-		update_debugctlmsr(h->debugctl);
-	/* VM exit sets the GDT limit to 0xffff and TR's to 0x67. */
 	load_fixmap_gdt(raw_smp_processor_id());
 	invalidate_tss_limit();
+	v->host_segs_clobbered = false;
 }
+
+static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	restore_host_segments(container_of(pn, struct vmx_vcpu, pn));
+}
+
+struct preempt_ops minihv_vmx_preempt_ops = {
+	.sched_in = sched_in,
+	.sched_out = sched_out,
+};
 
 /*
  * The VMX-preemption timer (ENV: Bochs lets a guest with IF=0 keep the CPU
@@ -178,7 +198,8 @@ static int enter_once(struct vmx_vcpu *v)
 	failed = minihv_vmx_enter(v->gprs, v->launched);
 
 	v->cr2 = native_read_cr2();
-	restore_host(&v->host);
+	restore_host_debug(&v->host);
+	v->host_segs_clobbered = true;
 	asm volatile("fxsaveq %0" : "=m"(*v->fpu));
 	if (!failed) {
 		read_exit(v);
@@ -262,6 +283,7 @@ int minihv_vmx_vcpu_run(struct minihv_vcpu *vcpu)
 	ret = run_loop(v);
 
 	preempt_disable();
+	restore_host_segments(v);
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
 	preempt_notifier_unregister(&v->pn);

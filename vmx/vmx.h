@@ -111,8 +111,9 @@ struct vmx_exit {
  * What a VM exit loads with fixed values and the host task may have had
  * otherwise: DS/ES/FS/GS (HOST_*_SELECTOR are 0) and their bases, DR7
  * (0x400) and IA32_DEBUGCTL (0), which hold hardware breakpoints and
- * branch tracing. Saved when the task enters RUN or is scheduled back in,
- * put back after every exit.
+ * branch tracing. Saved when the task enters RUN or is scheduled back in;
+ * put back after every exit (debug state) or before the task's userspace
+ * or another task runs (the rest: vmx/run.c).
  */
 struct vmx_host {
 	u16 ds, es, fs, gs;
@@ -149,6 +150,7 @@ struct vmx_vcpu {
 	struct vmx_msr_entry *guest_msrs, *host_msrs;	/* one page */
 
 	struct vmx_host host;
+	bool host_segs_clobbered;	/* by an exit, not yet put back */
 	bool flush_l1d;			/* host work since the last entry */
 	struct vmx_exit exit;
 	enum vmx_pending pending;
