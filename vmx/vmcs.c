@@ -186,12 +186,10 @@ void minihv_vmcs_host_task(struct vmx_vcpu *v)
 	savesegment(gs, h->gs);
 	get_debugreg(h->dr7, 7);
 	h->debugctl = get_debugctlmsr();
-	/* The other switched MSRs are the kernel's constants. */
+	/* The other switched MSRs are constants, read with the VMCS. */
 	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++)
 		if (v->host_msrs[i].index == MSR_KERNEL_GS_BASE)
 			v->host_msrs[i].value = h->kernel_gs_base;
-		else
-			rdmsrl(v->host_msrs[i].index, v->host_msrs[i].value);
 }
 
 /* Guest-owned CR0 bits: the rest exit on change (see set_cr0). */
@@ -260,10 +258,16 @@ static void controls_const(struct vmx_vcpu *v)
 	vmcs_write(VIRTUAL_PROCESSOR_ID, v->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ULL);
 
-	/* The syscall MSRs: guest values loaded on entry, saved on exit. */
+	/*
+	 * The syscall MSRs: guest values loaded on entry, saved on exit;
+	 * the host's are the kernel's, the same on every CPU, but for the
+	 * task's user GS base (minihv_vmcs_host_task()).
+	 */
 	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
 		v->guest_msrs[i].index = minihv_vmx_switched_msrs[i];
 		v->host_msrs[i].index = minihv_vmx_switched_msrs[i];
+		if (v->host_msrs[i].index != MSR_KERNEL_GS_BASE)
+			rdmsrl(v->host_msrs[i].index, v->host_msrs[i].value);
 	}
 	vmcs_write(VM_EXIT_MSR_STORE_ADDR, __pa(v->guest_msrs));
 	vmcs_write(VM_EXIT_MSR_STORE_COUNT, VMX_NR_SWITCHED_MSRS);
