@@ -44,10 +44,20 @@ struct minihv_arch_ops {
 	void (*get_caps)(u64 caps[MINIHV_ARCH_CAPS]);
 
 	/*
+	 * The name of a hardware exit reason as minihv_stat_exit() counts
+	 * it (core/stats.h), NULL for one it has no name for.
+	 */
+	const char *(*exit_name)(u32 reason);
+
+	/*
 	 * MINIHV_VCPU_INIT flags the architecture can honour (POWER_OFF needs
-	 * a way to power the vCPU on from the guest: PSCI on arm64).
+	 * a way to power the vCPU on from the guest: PSCI on arm64, INIT and
+	 * start-up IPIs on x86).
 	 */
 	u32 vcpu_init_flags;
+
+	/* An I/O port space (x86), for MINIHV_IOEVENTFD_PIO. */
+	bool has_ports;
 
 	/* The architecture's own vCPU ioctls (-ENOTTY for unknown ones). */
 	long (*vcpu_ioctl)(struct minihv_vcpu *vcpu, unsigned int cmd,
@@ -70,6 +80,26 @@ struct minihv_arch_ops {
 	int (*vcpu_init)(struct minihv_vcpu *vcpu);
 	void (*vcpu_destroy)(struct minihv_vcpu *vcpu);
 	int (*vcpu_run)(struct minihv_vcpu *vcpu);
+
+	/*
+	 * The in-kernel interrupt controller (core/irqchip.c): the types
+	 * this architecture emulates, as (1 << MINIHV_IRQCHIP_*), 0 for
+	 * none. irqchip_create runs under vm->lock before any vCPU exists
+	 * and registers its MMIO with minihv_io_register(); the VM's
+	 * vm_destroy frees it. irq_line drives a device line (-EINVAL for
+	 * a line the controller does not have).
+	 */
+	u32 irqchip_types;
+	int (*irqchip_create)(struct minihv_vm *vm,
+			      const struct minihv_irqchip *chip);
+	int (*irq_line)(struct minihv_vm *vm, u32 irq, bool level);
+	/* The VM's controller's device lines: irq_line's 0 .. n - 1. */
+	u32 (*irq_lines)(struct minihv_vm *vm);
+	/*
+	 * A vCPU waiting for an interrupt (WFI, HLT): is one ready for it?
+	 * Called by the vCPU's own thread, preemptible (core/kick.c).
+	 */
+	bool (*vcpu_has_work)(struct minihv_vcpu *vcpu);
 };
 
 /* Provided by the architecture linked in; ERR_PTR() with a dmesg line. */

@@ -88,6 +88,7 @@ static int minihv_get_info(struct minihv_info __user *uinfo)
 		return -ENOMEM;
 
 	mi->api_version = MINIHV_API_VERSION;
+	mi->version = MINIHV_VERSION_CODE;
 	mi->arch = minihv_ops->arch;
 	mi->mode = minihv_ops->mode;
 	mi->nr_vms = atomic_read(&minihv_nr_vms);
@@ -130,6 +131,12 @@ static long minihv_check_extension(unsigned long cap)
 		return MINIHV_MAX_VMS;
 	case MINIHV_CAP_RUN:
 		return minihv_ops->vcpu_run ? 1 : 0;
+	case MINIHV_CAP_IRQCHIP:
+		return minihv_ops->irqchip_types;
+	case MINIHV_CAP_IOEVENTFD:
+		return minihv_ops->vcpu_run ? 1 : 0;
+	case MINIHV_CAP_IRQFD:
+		return minihv_ops->irqchip_types ? 1 : 0;
 	default:
 		return 0;
 	}
@@ -173,9 +180,13 @@ static int __init minihv_init(void)
 	const struct minihv_arch_ops *ops;
 	int ret;
 
+	/* First: the architecture puts its own debugfs files under it. */
+	minihv_stats_init();
 	ops = minihv_arch_probe();
-	if (IS_ERR(ops))
+	if (IS_ERR(ops)) {
+		minihv_stats_exit();
 		return PTR_ERR(ops);
+	}
 	minihv_ops = ops;
 
 	/* Runs hw_cpu_up() on every online CPU now and on each new one. */
@@ -189,29 +200,39 @@ static int __init minihv_init(void)
 	if (ret)
 		goto err_cpuhp;
 
-	ret = misc_register(&minihv_dev);
+	ret = minihv_irqfd_init();
 	if (ret)
 		goto err_reboot;
+	ret = misc_register(&minihv_dev);
+	if (ret)
+		goto err_irqfd;
 
-	pr_info("%s mode on %u CPUs, API %d\n", ops->mode_name,
-		num_online_cpus(), MINIHV_API_VERSION);
+	pr_info("%d.%d.%d, %s mode on %u CPUs, API %d\n",
+		MINIHV_VERSION_MAJOR, MINIHV_VERSION_MINOR,
+		MINIHV_VERSION_PATCH, ops->mode_name, num_online_cpus(),
+		MINIHV_API_VERSION);
 	return 0;
 
+err_irqfd:
+	minihv_irqfd_exit();
 err_reboot:
 	unregister_reboot_notifier(&reboot_nb);
 err_cpuhp:
 	cpuhp_remove_state(cpuhp_state);
 err_unprobe:
 	ops->unprobe();
+	minihv_stats_exit();
 	return ret;
 }
 
 static void __exit minihv_exit(void)
 {
 	misc_deregister(&minihv_dev);
+	minihv_irqfd_exit();
 	unregister_reboot_notifier(&reboot_nb);
 	cpuhp_remove_state(cpuhp_state);
 	minihv_ops->unprobe();
+	minihv_stats_exit();
 	pr_info("unloaded\n");
 }
 
@@ -220,3 +241,6 @@ module_exit(minihv_exit);
 
 MODULE_DESCRIPTION("minihv: a tiny standalone hypervisor (VT-x / arm64 EL2)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(__stringify(MINIHV_VERSION_MAJOR) "."
+	       __stringify(MINIHV_VERSION_MINOR) "."
+	       __stringify(MINIHV_VERSION_PATCH));

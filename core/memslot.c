@@ -96,6 +96,14 @@ static int check_region(struct minihv_vm *vm,
 		    s->gpa < gpa_end)
 			return -EINVAL;
 	}
+	/* RAM over an in-kernel device would hide it from the guest. */
+	if (minihv_io_overlaps(vm, MINIHV_IO_MMIO, mr->guest_phys_addr,
+			       mr->memory_size))
+		return -EINVAL;
+	/* ... and hide an ioeventfd's doorbell: writes would never exit. */
+	if (minihv_ioeventfd_overlaps(vm, MINIHV_IO_MMIO, mr->guest_phys_addr,
+				      mr->memory_size))
+		return -EINVAL;
 	if (vm->nr_slots == MINIHV_MAX_MEMSLOTS)
 		return -ENOSPC;
 	return 0;

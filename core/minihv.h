@@ -6,14 +6,17 @@
 #define MINIHV_CORE_MINIHV_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
 #include "core/arch.h"
+#include "core/stats.h"
 #include "uapi/minihv.h"
 
 extern const struct minihv_arch_ops *minihv_ops;
@@ -30,6 +33,46 @@ struct minihv_memslot {
 	struct page **pages;
 };
 
+/*
+ * A device the kernel emulates for a VM (core/io.c): an MMIO range or, on
+ * x86, a range of I/O ports. Handlers run in the vCPU's thread, on the
+ * exit path; an access the device refuses (size, alignment) returns
+ * -EINVAL and the guest gets the architecture's bus error.
+ */
+enum minihv_io_space {
+	MINIHV_IO_MMIO,
+	MINIHV_IO_PIO,
+};
+
+struct minihv_io_dev;
+
+struct minihv_io_ops {
+	int (*read)(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
+		    u64 offset, u32 len, u64 *val);
+	int (*write)(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
+		     u64 offset, u32 len, u64 val);
+};
+
+struct minihv_io_dev {
+	enum minihv_io_space space;
+	u64 base, size;
+	const struct minihv_io_ops *ops;
+	bool irqchip;		/* traced as an interrupt controller access */
+};
+
+#define MINIHV_MAX_IO_DEVS	8
+/* MINIHV_IOEVENTFD registrations per VM: a doorbell or two per device. */
+#define MINIHV_MAX_IOEVENTFDS	64
+
+/* minihv_vcpu.mode: may a kick find the vCPU in the guest? (core/kick.c) */
+enum minihv_vcpu_mode {
+	MINIHV_OUTSIDE_GUEST,
+	MINIHV_IN_GUEST,
+};
+
+/* minihv_vcpu.requests: what the vCPU must look at before its next entry. */
+#define MINIHV_REQ_EVENT	0	/* an interrupt may be ready for it */
+
 struct minihv_vcpu {
 	struct minihv_vm *vm;
 	u32 id;
@@ -40,29 +83,79 @@ struct minihv_vcpu {
 
 	/*
 	 * Power state, changed by other vCPUs (PSCI CPU_ON) while this one
-	 * may sleep in RUN: guarded by @power_lock, waited on in @power_wq.
+	 * may sleep in RUN: guarded by @power_lock, waited on in @wq.
 	 */
 	spinlock_t power_lock;
 	bool powered_off;
 	bool start_pending;		/* CPU_ON: start at start_pc */
 	u64 start_pc, start_arg;
-	wait_queue_head_t power_wq;
 
+	/*
+	 * Kicks (core/kick.c): the vCPU's thread sleeps in @wq (powered off,
+	 * WFI, HLT); @mode and @cpu say where it runs guest code, written by
+	 * that thread with interrupts off; @requests are set by anyone.
+	 */
+	wait_queue_head_t wq;
+	int mode;			/* enum minihv_vcpu_mode */
+	int cpu;
+	unsigned long requests;
+	call_single_data_t kick_csd;
+
+	struct minihv_vcpu_stats stats;	/* core/stats.c */
 	void *arch;
 };
 
 struct minihv_vm {
 	struct kref ref;		/* the VM fd and each vCPU fd */
 	struct mm_struct *mm;		/* the creator's, charged for pins */
+	u32 id;				/* unique while loaded; traces, debugfs */
+	struct dentry *debugfs;		/* core/stats.c */
 
-	/* Guards the slot table and the vCPU table. */
+	/*
+	 * Guards the slot table and the vCPU table. A vCPU is published by
+	 * @nr_vcpus (release) after its entry, and freed only with the VM,
+	 * so an interrupt controller may walk vcpus[0 .. acquire of
+	 * @nr_vcpus) without the lock.
+	 */
 	struct mutex lock;
 	struct minihv_memslot *slots[MINIHV_MAX_MEMSLOTS];
 	unsigned int nr_slots;
 	struct minihv_vcpu *vcpus[MINIHV_MAX_VCPUS];
 	unsigned int nr_vcpus;
+
+	/*
+	 * The in-kernel interrupt controller (0: none; set under @lock
+	 * with release, after the controller it names, before any vCPU,
+	 * never changed), and the devices the kernel
+	 * emulates: added under @lock, published by @nr_io_devs (release),
+	 * read without a lock, freed only with the VM.
+	 */
+	u32 irqchip_type;
+	struct minihv_io_dev *io_devs[MINIHV_MAX_IO_DEVS];
+	unsigned int nr_io_devs;
+
+	/*
+	 * core/ioeventfd.c: changed under @lock, read by the exit paths
+	 * under RCU. core/irqfd.c: @irqfds guarded by @irqfds_lock (taken
+	 * from eventfd wake-ups: interrupts off), changed also under @lock.
+	 */
+	struct list_head ioeventfds;
+	unsigned int nr_ioeventfds;
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
 	void *arch;
 };
+
+/*
+ * The VM's vCPUs without vm->lock (interrupt routing, kicks): they are
+ * only ever appended, the count published after the entry, and freed
+ * with the VM.
+ */
+static inline unsigned int minihv_vm_nr_vcpus(struct minihv_vm *vm)
+{
+	/* Pairs with minihv_vcpu_create(). */
+	return smp_load_acquire(&vm->nr_vcpus);
+}
 
 int minihv_vm_create(void);
 void minihv_vm_put(struct minihv_vm *vm);
@@ -75,5 +168,42 @@ int minihv_guest_access(struct minihv_vm *vm, u64 gpa, void *buf, size_t len,
 
 int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id);
 void minihv_vcpu_free(struct minihv_vcpu *vcpu);
+
+/* core/irqchip.c: the VM fd's interrupt ioctls. */
+long minihv_irqchip_create(struct minihv_vm *vm, void __user *uchip);
+long minihv_irq_line(struct minihv_vm *vm, void __user *ulevel);
+
+/* core/ioeventfd.c and core/irqfd.c: the VM fd's eventfd ioctls. */
+long minihv_ioeventfd(struct minihv_vm *vm, void __user *uarg);
+bool minihv_ioeventfd_overlaps(struct minihv_vm *vm,
+			       enum minihv_io_space space, u64 base, u64 size);
+bool minihv_ioeventfd_write(struct minihv_vcpu *vcpu,
+			    enum minihv_io_space space, u64 addr, u32 len,
+			    u64 val);
+void minihv_ioeventfd_free_all(struct minihv_vm *vm);
+long minihv_irqfd(struct minihv_vm *vm, void __user *uarg);
+void minihv_irqfd_release_all(struct minihv_vm *vm);
+int minihv_irqfd_init(void);
+void minihv_irqfd_exit(void);
+
+/* core/io.c: devices the kernel emulates. */
+int minihv_io_register(struct minihv_vm *vm, struct minihv_io_dev **devs,
+		       unsigned int n);
+bool minihv_io_overlaps(struct minihv_vm *vm, enum minihv_io_space space,
+			u64 base, u64 size);
+bool minihv_io_covers(struct minihv_vm *vm, enum minihv_io_space space,
+		      u64 addr);
+int minihv_io_read(struct minihv_vcpu *vcpu, enum minihv_io_space space,
+		   u64 addr, u32 len, u64 *val);
+int minihv_io_write(struct minihv_vcpu *vcpu, enum minihv_io_space space,
+		    u64 addr, u32 len, u64 val);
+
+/* core/kick.c: waking and interrupting vCPUs. */
+void minihv_vcpu_kick_init(struct minihv_vcpu *vcpu);
+void minihv_vcpu_kick_drain(struct minihv_vcpu *vcpu);
+void minihv_vcpu_kick(struct minihv_vcpu *vcpu);
+int minihv_vcpu_block(struct minihv_vcpu *vcpu);
+bool minihv_vcpu_enter_guest_mode(struct minihv_vcpu *vcpu);
+void minihv_vcpu_exit_guest_mode(struct minihv_vcpu *vcpu);
 
 #endif /* MINIHV_CORE_MINIHV_H */

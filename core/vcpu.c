@@ -8,6 +8,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -23,27 +24,31 @@ static int vcpu_release(struct inode *inode, struct file *file)
 
 static long vcpu_run(struct minihv_vcpu *vcpu)
 {
+	u64 start;
+	int ret;
+
 	if (!minihv_ops->vcpu_run) {
 		pr_info_once("running guests is not implemented yet\n");
 		vcpu->run->exit_reason = MINIHV_EXIT_UNKNOWN;
 		return -EOPNOTSUPP;
 	}
 	vcpu->has_run = true;
-	return minihv_ops->vcpu_run(vcpu);
+	start = local_clock();
+	ret = minihv_ops->vcpu_run(vcpu);
+	minihv_stats_run_done(vcpu, local_clock() - start, ret);
+	return ret;
 }
 
 static long vcpu_init(struct minihv_vcpu *vcpu, void __user *uinit)
 {
 	struct minihv_vcpu_init init;
-	unsigned int i;
 
 	if (copy_from_user(&init, uinit, sizeof(init)))
 		return -EFAULT;
 	if (init.flags & ~minihv_ops->vcpu_init_flags)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(init.reserved); i++)
-		if (init.reserved[i])
-			return -EINVAL;
+	if (memchr_inv(init.reserved, 0, sizeof(init.reserved)))
+		return -EINVAL;
 	/* How a vCPU starts is settled before it first runs. */
 	if (vcpu->has_run)
 		return -EBUSY;
@@ -134,6 +139,7 @@ void minihv_vcpu_free(struct minihv_vcpu *vcpu)
 {
 	if (vcpu->arch && minihv_ops->vcpu_destroy)
 		minihv_ops->vcpu_destroy(vcpu);
+	minihv_vcpu_kick_drain(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 }
@@ -142,10 +148,17 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 {
 	struct minihv_vcpu *vcpu;
 	unsigned int i;
+	u32 irqchip;
 	int fd;
 
 	if (id > MINIHV_MAX_VCPU_ID)
 		return -EINVAL;
+	/*
+	 * The architecture builds the vCPU's part of the interrupt
+	 * controller in vcpu_init: a controller created meanwhile (by
+	 * another thread) would lack it, so that vCPU is refused below.
+	 */
+	irqchip = smp_load_acquire(&vm->irqchip_type);
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
@@ -159,7 +172,7 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
 	spin_lock_init(&vcpu->power_lock);
-	init_waitqueue_head(&vcpu->power_wq);
+	minihv_vcpu_kick_init(vcpu);
 	minihv_ops->reset_regs(&vcpu->regs);
 	if (minihv_ops->vcpu_init) {
 		int ret = minihv_ops->vcpu_init(vcpu);
@@ -171,6 +184,9 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	}
 
 	mutex_lock(&vm->lock);
+	fd = -EBUSY;
+	if (vm->irqchip_type != irqchip)
+		goto err_unlock;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i]->id == id) {
 			fd = -EEXIST;
@@ -192,7 +208,10 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 		minihv_vcpu_free(vcpu);
 		return fd;
 	}
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	vm->vcpus[vm->nr_vcpus] = vcpu;
+	/* Pairs with minihv_vm_nr_vcpus(): the entry before its count. */
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
+	minihv_stats_vcpu_add(vcpu);
 	mutex_unlock(&vm->lock);
 	return fd;
 

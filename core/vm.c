@@ -20,9 +20,14 @@ static void vm_free(struct kref *ref)
 	struct minihv_vm *vm = container_of(ref, struct minihv_vm, ref);
 	unsigned int i;
 
+	/* First: an irqfd's worker drives the controller and the vCPUs. */
+	minihv_irqfd_release_all(vm);
+	minihv_stats_vm_remove(vm);
+
 	for (i = 0; i < vm->nr_vcpus; i++)
 		minihv_vcpu_free(vm->vcpus[i]);
 	minihv_memslot_free_all(vm);
+	minihv_ioeventfd_free_all(vm);
 	if (minihv_ops->vm_destroy)
 		minihv_ops->vm_destroy(vm);
 	mmdrop(vm->mm);
@@ -56,6 +61,7 @@ static long vm_get_info(struct minihv_vm *vm, void __user *uinfo)
 	}
 	info.nr_memslots = vm->nr_slots;
 	info.nr_vcpus = vm->nr_vcpus;
+	info.id = vm->id;
 	mutex_unlock(&vm->lock);
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -78,6 +84,14 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return minihv_vcpu_create(vm, arg);
 	case MINIHV_GET_VM_INFO:
 		return vm_get_info(vm, (void __user *)arg);
+	case MINIHV_CREATE_IRQCHIP:
+		return minihv_irqchip_create(vm, (void __user *)arg);
+	case MINIHV_IRQ_LINE:
+		return minihv_irq_line(vm, (void __user *)arg);
+	case MINIHV_IOEVENTFD:
+		return minihv_ioeventfd(vm, (void __user *)arg);
+	case MINIHV_IRQFD:
+		return minihv_irqfd(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -93,6 +107,7 @@ static const struct file_operations vm_fops = {
 
 int minihv_vm_create(void)
 {
+	static atomic_t last_id = ATOMIC_INIT(0);
 	struct minihv_vm *vm;
 	int fd;
 
@@ -108,6 +123,9 @@ int minihv_vm_create(void)
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->ioeventfds);
+	spin_lock_init(&vm->irqfds_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 	if (minihv_ops->vm_init) {
 		int ret = minihv_ops->vm_init(vm);
 
@@ -119,6 +137,8 @@ int minihv_vm_create(void)
 	}
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->id = atomic_inc_return(&last_id);
+	minihv_stats_vm_add(vm);
 
 	fd = anon_inode_getfd("minihv-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)

@@ -7,6 +7,8 @@
 #define pr_fmt(fmt) "minihv: " fmt
 
 #include <linux/err.h>
+#include <linux/kprobes.h>
+#include <linux/preempt.h>
 #include <linux/string.h>
 
 #include <asm/cpufeature.h>
@@ -15,6 +17,8 @@
 #include <asm/virt.h>
 
 #include "el2/el2.h"
+#include "irq/vgic.h"
+#include "timer/arch_timer.h"
 
 struct minihv_el2_caps minihv_el2_caps;
 
@@ -46,6 +50,21 @@ void minihv_el2_get_caps(u64 caps[MINIHV_ARCH_CAPS])
 	caps[1] = minihv_el2_caps.vmid_bits;
 	caps[2] = minihv_el2_caps.pa_bits;
 	minihv_el2_vmid_stats(&caps[3], &caps[4]);
+	if (minihv_el2_world.el2_stats)
+		minihv_el2_world.el2_stats(caps);
+}
+
+/* kallsyms_lookup_name() is not exported; a kprobe still resolves it. */
+unsigned long minihv_el2_lookup_symbol(const char *name)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long (*lookup)(const char *name);
+
+	if (register_kprobe(&kp) < 0)
+		return 0;
+	lookup = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return lookup(name);
 }
 
 /* A guest starts in AArch64 EL1 or EL0; minihv runs no AArch32 guests. */
@@ -77,10 +96,50 @@ bool minihv_el2_has_gicv3_sysregs(void)
 				ID_AA64PFR0_EL1_GIC_SHIFT) != 0;
 }
 
+/*
+ * What guests need from the host beyond EL2 itself, once the mode is up:
+ * the GIC's virtualization (the vGIC is offered only with it) and the
+ * timers' host interrupts.
+ */
+int minihv_el2_guest_hw_init(struct minihv_arch_ops *ops)
+{
+	int ret;
+
+	/* First: the exit below undoes everything, whatever failed. */
+	preempt_notifier_inc();
+	ret = minihv_arch_timer_init();
+	if (ret)
+		return ret;
+	minihv_vgic_init();
+	if (minihv_el2_caps.ich_vtr)
+		minihv_el2_found_ich_vtr(ops);
+	minihv_el2_debugfs_init();
+	return 0;
+}
+
+/*
+ * ICH_VTR_EL2 is known (VHE: at probe; nVHE: once EL2 is minihv's on a
+ * first CPU): the vGIC is offered if the GIC can be virtualized.
+ */
+void minihv_el2_found_ich_vtr(struct minihv_arch_ops *ops)
+{
+	if (minihv_vgic_hw_init(minihv_el2_caps.ich_vtr))
+		ops->irqchip_types = BIT(MINIHV_IRQCHIP_GICV3);
+}
+
+/* Called by each mode's unprobe; safe after a failed init. */
+void minihv_el2_guest_hw_exit(void)
+{
+	minihv_el2_debugfs_exit();
+	preempt_notifier_dec();
+	minihv_vgic_exit();
+	minihv_arch_timer_exit();
+}
+
 const struct minihv_arch_ops *minihv_arch_probe(void)
 {
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1);
-	const struct minihv_arch_ops *ops;
+	struct minihv_arch_ops *ops;
 	int ret;
 
 	/* Without EL2, "hvc" is UNDEFINED: check before any probing. */
@@ -95,7 +154,14 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 		return ERR_PTR(ret);
 	ops = is_kernel_in_hyp_mode() ? minihv_vhe_probe() :
 					minihv_nvhe_probe();
-	if (IS_ERR(ops))
+	if (IS_ERR(ops)) {
 		minihv_el2_vmid_exit();
+		return ops;
+	}
+	ret = minihv_el2_guest_hw_init(ops);
+	if (ret) {
+		ops->unprobe();
+		return ERR_PTR(ret);
+	}
 	return ops;
 }

@@ -7,9 +7,13 @@
 
 #include <linux/types.h>
 
+#include <linux/preempt.h>
+
 #include "core/arch.h"
 #include "el2/hyp.h"
+#include "el2/kvm.h"
 #include "mm/pgtable.h"
+#include "timer/arch_timer.h"
 
 /* What minihv learnt about this CPU's EL2, in either mode. */
 struct minihv_el2_caps {
@@ -30,35 +34,74 @@ struct minihv_el2 {
 	u64 ttbr0, tcr, mair, sctlr;
 };
 
-/* An arm64 VM: its stage-2 table and VMID. */
+struct vgic_dist;
+struct vgic_cpu;
+
+/* An arm64 VM: its stage-2 table and VMID, its vGIC and counter offset. */
 struct el2_vm {
 	struct minihv_pgtable s2;
 	atomic64_t vmid;		/* generation | VMID (el2/vmid.c) */
 	u64 vtcr;
 	int __percpu *last_vcpu_ran;	/* vCPU id, or -1 */
+	struct vgic_dist *vgic;		/* NULL: no in-kernel GIC */
+	u64 cntvoff;			/* CNTVOFF_EL2 of every vCPU */
 };
 
 struct el2_vcpu_ctx;
 
-/* An arm64 vCPU: its world-switch context, and what RUN owes it. */
+/*
+ * An arm64 vCPU: its world-switch context, what RUN owes it, its
+ * redistributor (NULL without a vGIC) and timers.
+ */
 struct el2_vcpu {
 	struct el2_vcpu_ctx *ctx;
 	int pending;		/* enum el2_pending (exit.c) */
 	u8 mmio_srt, mmio_len;
 	bool mmio_sign, mmio_64;
+	struct vgic_cpu *vgic;
+	struct arch_timer_cpu timer;
+	struct preempt_notifier pn;	/* the timer's put/load on (de)schedule */
+	u64 gone_reason;	/* EL2_EXIT_GONE: what answered the entry call */
+	u32 gone_cpu;
 };
 
-/* How the mode enters a guest and flushes a VMID: set by its probe. */
+/*
+ * How the mode enters a guest, flushes a VMID and shares EL2 with other
+ * hypervisors: set by its probe. Optional hooks are NULL.
+ */
 struct minihv_el2_world {
 	u64 (*enter)(struct el2_vcpu_ctx *ctx);
 	void (*flush_vmid)(u64 vttbr);
 	void (*flush_guests_local)(void);	/* interrupts off */
+	/*
+	 * The first minihv VM comes (may fail: -EBUSY, another hypervisor
+	 * holds EL2) and the last one goes; under guest.c's claim_lock.
+	 */
+	int (*claim)(void);
+	void (*release)(void);
+	/*
+	 * VHE beside another hypervisor, interrupts off: before each entry
+	 * (the VTTBR about to be used), and when a vCPU thread leaves a CPU
+	 * (scheduled out, RUN returns).
+	 */
+	void (*before_entry)(u64 vttbr);
+	void (*leave_cpu)(void);
+	/* Another hypervisor's vCPUs may run on a CPU between our entries. */
+	bool foreign_guests;
+	/* GET_INFO's arch_caps[5..7] (see hyp_stub.c). */
+	void (*el2_stats)(u64 caps[MINIHV_ARCH_CAPS]);
+	/* For the debugfs view (el2/debugfs.c), on the CPU in question. */
+	bool (*el2_regs)(u64 regs[EL2_REG_NR]);
+	const char *(*el2_owner_name)(void);
+	unsigned long (*stub_call)(unsigned long id);	/* nVHE only */
 	u64 guest_hcr;
 };
 
 extern struct minihv_el2_world minihv_el2_world;
 
 u64 __minihv_vhe_run(struct el2_vcpu_ctx *ctx);
+/* VHE: the VTTBR_EL2 every exit leaves behind (vhe.c sets it). */
+extern u64 minihv_vhe_idle_vttbr;
 
 int minihv_el2_vmid_init(void);
 void minihv_el2_vmid_exit(void);
@@ -93,7 +136,24 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 	.vcpu_init = minihv_el2_vcpu_init,			\
 	.vcpu_init_flags = MINIHV_VCPU_INIT_POWER_OFF,		\
 	.vcpu_destroy = minihv_el2_vcpu_destroy,		\
-	.vcpu_run = minihv_el2_vcpu_run
+	.vcpu_run = minihv_el2_vcpu_run,			\
+	.irqchip_create = minihv_el2_irqchip_create,		\
+	.irq_line = minihv_el2_irq_line,			\
+	.irq_lines = minihv_el2_irq_lines,			\
+	.vcpu_has_work = minihv_el2_vcpu_has_work,		\
+	.exit_name = minihv_el2_exit_name
+
+int minihv_el2_irqchip_create(struct minihv_vm *vm,
+			      const struct minihv_irqchip *chip);
+int minihv_el2_irq_line(struct minihv_vm *vm, u32 irq, bool level);
+u32 minihv_el2_irq_lines(struct minihv_vm *vm);
+bool minihv_el2_vcpu_has_work(struct minihv_vcpu *vcpu);
+const char *minihv_el2_exit_name(u32 reason);
+void minihv_el2_vcpu_preempt_init(struct minihv_vcpu *vcpu);
+int minihv_el2_guest_hw_init(struct minihv_arch_ops *ops);
+void minihv_el2_found_ich_vtr(struct minihv_arch_ops *ops);
+void minihv_el2_guest_hw_exit(void);
+
 int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn);
 int minihv_el2_inject_undef(struct minihv_vcpu *vcpu);
 int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu);
@@ -106,8 +166,12 @@ void minihv_el2_clean_poc(const void *addr, size_t size);
 extern struct minihv_el2_caps minihv_el2_caps;
 void minihv_el2_read_caps(void);
 
-const struct minihv_arch_ops *minihv_nvhe_probe(void);
-const struct minihv_arch_ops *minihv_vhe_probe(void);
+struct minihv_arch_ops *minihv_nvhe_probe(void);
+struct minihv_arch_ops *minihv_vhe_probe(void);
+
+/* el2/debugfs.c */
+void minihv_el2_debugfs_init(void);
+void minihv_el2_debugfs_exit(void);
 
 /* The ops both modes have in common. */
 u32 minihv_el2_ipa_bits(void);

@@ -18,6 +18,8 @@
 
 #include "core/minihv.h"
 #include "el2/el2.h"
+#include "irq/vgic.h"
+#include "timer/arch_timer.h"
 
 /* What the next RUN owes the guest from userspace. */
 enum el2_pending {
@@ -60,10 +62,10 @@ static int exit_internal(struct minihv_vcpu *vcpu, u32 suberror)
 }
 
 /*
- * An exception the guest asked for (a trapped instruction minihv does not
- * emulate): deliver "unknown reason" to the guest's own EL1 vectors.
+ * A synchronous exception for the guest's own EL1 vectors, as the CPU
+ * would take it: from EL1 to "current EL", from EL0 to "lower EL".
  */
-int minihv_el2_inject_undef(struct minihv_vcpu *vcpu)
+static int inject_sync(struct minihv_vcpu *vcpu, u64 esr)
 {
 	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
 	u64 mode = ctx->pstate & PSR_MODE_MASK;
@@ -78,12 +80,42 @@ int minihv_el2_inject_undef(struct minihv_vcpu *vcpu)
 
 	ctx->sys[SR_ELR] = ctx->pc;
 	ctx->sys[SR_SPSR] = ctx->pstate;
-	ctx->sys[SR_ESR] = ESR_ELx_IL |
-			   ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT);
+	ctx->sys[SR_ESR] = esr;
 	ctx->pc = ctx->sys[SR_VBAR] + offset;
 	ctx->pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT |
 		      PSR_F_BIT;
 	return 1;
+}
+
+/*
+ * A trapped instruction minihv does not emulate: "unknown reason" to
+ * the guest's own EL1 vectors.
+ */
+int minihv_el2_inject_undef(struct minihv_vcpu *vcpu)
+{
+	return inject_sync(vcpu, ESR_ELx_IL |
+			   ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT));
+}
+
+/*
+ * A synchronous external abort on the access that exited (the faulting
+ * VA is FAR_EL2's): a fetch from outside every memory slot, or an access
+ * an in-kernel device refuses (width, alignment), as a bus would.
+ */
+static int inject_abort(struct minihv_vcpu *vcpu, bool fetch)
+{
+	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
+	bool from_el0 = (ctx->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	u64 ec, iss = ESR_ELx_FSC_EXTABT;
+
+	if (fetch)
+		ec = from_el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
+	else
+		ec = from_el0 ? ESR_ELx_EC_DABT_LOW : ESR_ELx_EC_DABT_CUR;
+	if (!fetch)
+		iss |= ctx->esr & ESR_ELx_WNR;
+	ctx->sys[SR_FAR] = ctx->far;
+	return inject_sync(vcpu, ESR_ELx_IL | ec << ESR_ELx_EC_SHIFT | iss);
 }
 
 /* HVC: ELR_EL2 already points past the instruction. */
@@ -95,6 +127,7 @@ static int handle_hvc(struct minihv_vcpu *vcpu)
 	u64 fn = ctx->regs[0];
 	int i;
 
+	minihv_stat_hypercall(vcpu, fn, ctx->regs[1]);
 	switch (fn) {
 	case MINIHV_HCALL_NOP:
 		ctx->regs[0] = 0;
@@ -125,55 +158,114 @@ static int handle_smc(struct minihv_vcpu *vcpu)
 	return 1;
 }
 
-/* WFI/WFE: nothing can wake the vCPU yet but time; let others run. */
+bool minihv_el2_vcpu_has_work(struct minihv_vcpu *vcpu)
+{
+	return minihv_vgic_has_work(vcpu);
+}
+
+/*
+ * WFE, and WFI in a VM without a vGIC (nothing could wake it): let
+ * others run. WFI with a vGIC sleeps until an interrupt is pending for
+ * the vCPU; a signal ends RUN and the guest resumes after its WFI, as
+ * after any wake-up (the architecture allows spurious ones).
+ */
 static int handle_wfx(struct minihv_vcpu *vcpu)
 {
-	skip_insn(ctx_of(vcpu));
-	cond_resched();
+	struct el2_vcpu *v = vcpu->arch;
+	int ret;
+
+	skip_insn(v->ctx);
+	if ((v->ctx->esr & ESR_ELx_WFx_ISS_TI) || !v->vgic) {
+		cond_resched();
+		return 1;
+	}
+	if (minihv_vgic_has_work(vcpu))
+		return 1;
+	minihv_arch_timer_put(vcpu);
+	ret = minihv_vcpu_block(vcpu);
+	minihv_arch_timer_load(vcpu);
+	if (ret) {
+		vcpu->run->exit_reason = MINIHV_EXIT_INTR;
+		return ret;
+	}
 	return 1;
+}
+
+/* A load from an in-kernel device: the register as the syndrome says. */
+static void write_load(struct el2_vcpu *v, u64 data)
+{
+	if (v->mmio_sign && v->mmio_len < 8)
+		data = sign_extend64(data, v->mmio_len * 8 - 1);
+	if (!v->mmio_64)
+		data &= U32_MAX;
+	if (v->mmio_srt != 31)
+		v->ctx->regs[v->mmio_srt] = data;
 }
 
 /*
  * A stage-2 fault: every slot is fully mapped, so this is outside guest
- * RAM, i.e. MMIO. The syndrome says which register and how wide.
+ * RAM, i.e. MMIO: first the devices the kernel emulates (the vGIC),
+ * then userspace. The syndrome says which register and how wide.
  */
 static int handle_dabt(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu *v = vcpu->arch;
 	struct el2_vcpu_ctx *ctx = v->ctx;
 	struct minihv_run *run = vcpu->run;
-	u64 esr = ctx->esr;
+	u64 esr = ctx->esr, ipa = ipa_of(ctx);
+	u64 data = 0;
 	u32 len, srt;
-	u64 data;
+	int ret;
 
-	if (!(esr & ESR_ELx_ISV) || (esr & ESR_ELx_S1PTW))
+	if (!(esr & ESR_ELx_ISV) || (esr & ESR_ELx_S1PTW)) {
+		/* No syndrome to emulate it by: the device's bus error. */
+		if (!(esr & ESR_ELx_S1PTW) &&
+		    minihv_io_covers(vcpu->vm, MINIHV_IO_MMIO, ipa))
+			return inject_abort(vcpu, false);
 		return exit_internal(vcpu, MINIHV_INTERNAL_UNHANDLED_ABORT);
+	}
 
 	len = 1U << ((esr & ESR_ELx_SAS) >> ESR_ELx_SAS_SHIFT);
 	srt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
+	v->mmio_srt = srt;
+	v->mmio_len = len;
+	v->mmio_sign = !!(esr & ESR_ELx_SSE);
+	v->mmio_64 = !!(esr & ESR_ELx_SF);
+
+	if (esr & ESR_ELx_WNR) {
+		data = srt == 31 ? 0 : ctx->regs[srt];	/* 31 is XZR */
+		if (len < 8)
+			data &= BIT_ULL(len * 8) - 1;
+		ret = minihv_io_write(vcpu, MINIHV_IO_MMIO, ipa, len, data);
+	} else {
+		ret = minihv_io_read(vcpu, MINIHV_IO_MMIO, ipa, len, &data);
+		if (ret > 0)
+			write_load(v, data);
+	}
+	if (ret < 0)
+		return inject_abort(vcpu, false);
+	if (ret > 0) {
+		skip_insn(ctx);
+		return 1;
+	}
 
 	run->exit_reason = MINIHV_EXIT_MMIO;
-	run->mmio.phys_addr = ipa_of(ctx);
+	run->mmio.phys_addr = ipa;
 	run->mmio.len = len;
 	run->mmio.is_write = !!(esr & ESR_ELx_WNR);
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (run->mmio.is_write) {
-		data = srt == 31 ? 0 : ctx->regs[srt];	/* 31 is XZR */
+	if (run->mmio.is_write)
 		memcpy(run->mmio.data, &data, len);	/* little-endian */
-	} else {
+	else
 		v->pending = PENDING_MMIO_READ;
-		v->mmio_srt = srt;
-		v->mmio_len = len;
-		v->mmio_sign = !!(esr & ESR_ELx_SSE);
-		v->mmio_64 = !!(esr & ESR_ELx_SF);
-	}
 	skip_insn(ctx);
 	return 0;
 }
 
+/* A fetch from outside every slot: the guest's own abort, as QEMU's. */
 static int handle_iabt(struct minihv_vcpu *vcpu)
 {
-	return exit_internal(vcpu, MINIHV_INTERNAL_UNHANDLED_ABORT);
+	return inject_abort(vcpu, true);
 }
 
 /* Classes without a handler are traps minihv does not emulate: UNDEF. */
@@ -186,6 +278,39 @@ static const exit_handler_fn exit_handlers[ESR_ELx_EC_MAX + 1] = {
 	[ESR_ELx_EC_DABT_LOW]	= handle_dabt,
 };
 
+/*
+ * Exit reasons as the statistics count them (core/stats.h): a trap's
+ * exception class, then the three asynchronous exits.
+ */
+#define EXIT_STAT_IRQ		(ESR_ELx_EC_MAX + 1)
+#define EXIT_STAT_FIQ		(ESR_ELx_EC_MAX + 2)
+#define EXIT_STAT_SERROR	(ESR_ELx_EC_MAX + 3)
+
+static const char *const exit_names[] = {
+	[ESR_ELx_EC_UNKNOWN]	= "UNKNOWN",
+	[ESR_ELx_EC_WFx]	= "WFx",
+	[ESR_ELx_EC_FP_ASIMD]	= "FP_ASIMD",
+	[ESR_ELx_EC_PAC]	= "PAC",
+	[ESR_ELx_EC_HVC64]	= "HVC64",
+	[ESR_ELx_EC_SMC64]	= "SMC64",
+	[ESR_ELx_EC_SYS64]	= "SYS64",
+	[ESR_ELx_EC_SVE]	= "SVE",
+	[ESR_ELx_EC_IABT_LOW]	= "IABT_LOW",
+	[ESR_ELx_EC_DABT_LOW]	= "DABT_LOW",
+	[ESR_ELx_EC_BREAKPT_LOW] = "BREAKPT_LOW",
+	[ESR_ELx_EC_SOFTSTP_LOW] = "SOFTSTP_LOW",
+	[ESR_ELx_EC_WATCHPT_LOW] = "WATCHPT_LOW",
+	[ESR_ELx_EC_BRK64]	= "BRK64",
+	[EXIT_STAT_IRQ]		= "IRQ",
+	[EXIT_STAT_FIQ]		= "FIQ",
+	[EXIT_STAT_SERROR]	= "SERROR",
+};
+
+const char *minihv_el2_exit_name(u32 reason)
+{
+	return reason < ARRAY_SIZE(exit_names) ? exit_names[reason] : NULL;
+}
+
 static int handle_exit(struct minihv_vcpu *vcpu, u64 exit)
 {
 	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
@@ -193,15 +318,31 @@ static int handle_exit(struct minihv_vcpu *vcpu, u64 exit)
 	switch (exit) {
 	case EL2_EXIT_IRQ:
 	case EL2_EXIT_FIQ:
+		minihv_stat_exit(vcpu, exit == EL2_EXIT_IRQ ? EXIT_STAT_IRQ :
+				 EXIT_STAT_FIQ, ctx->pc);
 		/* The host takes it as soon as interrupts are back on. */
 		return 1;
 	case EL2_EXIT_SYNC: {
-		exit_handler_fn fn = exit_handlers[ESR_ELx_EC(ctx->esr)];
+		u32 ec = ESR_ELx_EC(ctx->esr);
+		exit_handler_fn fn = exit_handlers[ec];
 
+		minihv_stat_exit(vcpu, ec, ctx->pc);
 		return fn ? fn(vcpu) : minihv_el2_inject_undef(vcpu);
 	}
-	default:
+	case EL2_EXIT_SERROR:
+		minihv_stat_exit(vcpu, EXIT_STAT_SERROR, ctx->pc);
 		return exit_internal(vcpu, MINIHV_INTERNAL_SERROR);
+	default:
+		/*
+		 * The entry call did not reach minihv's EL2: someone else
+		 * answered (the stub's HVC_STUB_ERR, another hypervisor's
+		 * error). Nothing ran; say so instead of guessing.
+		 */
+		vcpu->run->exit_reason = MINIHV_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason =
+			((struct el2_vcpu *)vcpu->arch)->gone_reason;
+		vcpu->run->fail_entry.cpu = ((struct el2_vcpu *)vcpu->arch)->gone_cpu;
+		return 0;
 	}
 }
 
@@ -215,12 +356,7 @@ static void complete_pending(struct minihv_vcpu *vcpu)
 	switch (v->pending) {
 	case PENDING_MMIO_READ:
 		memcpy(&data, run->mmio.data, v->mmio_len);
-		if (v->mmio_sign && v->mmio_len < 8)
-			data = sign_extend64(data, v->mmio_len * 8 - 1);
-		if (!v->mmio_64)
-			data &= U32_MAX;
-		if (v->mmio_srt != 31)
-			v->ctx->regs[v->mmio_srt] = data;
+		write_load(v, data);
 		break;
 	case PENDING_HYPERCALL:
 		v->ctx->regs[0] = run->hypercall.ret;
@@ -264,21 +400,99 @@ static void prepare_entry(struct minihv_vcpu *vcpu)
 	ctx->vttbr = minihv_el2_vttbr(vm, vmid);
 	if (flush_all)
 		minihv_el2_world.flush_guests_local();
+	if (minihv_el2_world.before_entry)
+		minihv_el2_world.before_entry(ctx->vttbr);
 	ctx->flush = *last != vcpu->id;
 	*last = vcpu->id;
 }
 
+/*
+ * The vCPU's task is scheduled out or back in while in RUN: the virtual
+ * timer's stand-in takes over, or hands back (timer/arch_timer.c).
+ */
+static void sched_in(struct preempt_notifier *pn, int cpu)
+{
+	/* Another hypervisor's vCPU may have had this CPU meanwhile. */
+	if (minihv_el2_world.foreign_guests)
+		minihv_arch_timer_forget_cpu();
+	minihv_arch_timer_load(container_of(pn, struct el2_vcpu, pn)->timer.vcpu);
+}
+
+static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	minihv_arch_timer_put(container_of(pn, struct el2_vcpu, pn)->timer.vcpu);
+	if (minihv_el2_world.leave_cpu)
+		minihv_el2_world.leave_cpu();
+}
+
+static struct preempt_ops el2_preempt_ops = {
+	.sched_in = sched_in,
+	.sched_out = sched_out,
+};
+
+void minihv_el2_vcpu_preempt_init(struct minihv_vcpu *vcpu)
+{
+	struct el2_vcpu *v = vcpu->arch;
+
+	preempt_notifier_init(&v->pn, &el2_preempt_ops);
+}
+
+/*
+ * One entry and its exit, interrupts off: interrupts into the list
+ * registers, the kick handshake, the VMID, the world switch, then the
+ * list registers and the virtual timer read back. Returns the
+ * EL2_EXIT_* code, or -EAGAIN if a kick came first (nothing ran).
+ */
+static int enter_once(struct minihv_vcpu *vcpu)
+{
+	struct el2_vcpu *v = vcpu->arch;
+	int exit = -EAGAIN;
+
+	/* The guest owns the FP/SIMD registers while it runs. */
+	kernel_neon_begin();
+	local_irq_disable();
+	if (v->vgic)
+		minihv_vgic_flush(vcpu);
+	if (minihv_vcpu_enter_guest_mode(vcpu)) {
+		u64 ret;
+
+		prepare_entry(vcpu);
+		minihv_arch_timer_entry(vcpu);
+		ret = minihv_el2_world.enter(v->ctx);
+		minihv_vcpu_exit_guest_mode(vcpu);
+		exit = ret;
+		if (ret > EL2_EXIT_SERROR) {
+			exit = EL2_EXIT_GONE;
+			v->gone_reason = ret;
+			v->gone_cpu = smp_processor_id();
+		}
+	}
+	if (v->vgic)
+		minihv_vgic_sync(vcpu);
+	minihv_arch_timer_sync(vcpu);
+	local_irq_enable();
+	kernel_neon_end();
+	return exit;
+}
+
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 {
-	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
+	struct el2_vcpu *v = vcpu->arch;
+	struct el2_vcpu_ctx *ctx = v->ctx;
 	struct minihv_run *run = vcpu->run;
 	int ret;
 
 	regs_to_ctx(ctx, &vcpu->regs);
 	complete_pending(vcpu);
+	minihv_arch_timer_load(vcpu);
+	preempt_disable();
+	preempt_notifier_register(&v->pn);
+	if (minihv_el2_world.foreign_guests)
+		minihv_arch_timer_forget_cpu();
+	preempt_enable();
 
 	for (;;) {
-		u64 exit;
+		int exit;
 
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current) ||
 		    minihv_el2_power_wait(vcpu)) {
@@ -288,18 +502,29 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 		}
 		cond_resched();
 
-		/* The guest owns the FP/SIMD registers while it runs. */
-		kernel_neon_begin();
-		local_irq_disable();
-		prepare_entry(vcpu);
-		exit = minihv_el2_world.enter(ctx);
-		local_irq_enable();
-		kernel_neon_end();
-
+		exit = enter_once(vcpu);
+		if (ctx->fast_hcalls) {
+			minihv_stat_fast_hypercalls(vcpu, ESR_ELx_EC_HVC64,
+						    ctx->fast_hcalls);
+			ctx->fast_hcalls = 0;
+		}
+		if (exit == -EAGAIN)
+			continue;
 		ret = handle_exit(vcpu, exit);
 		if (ret <= 0)
 			break;
 	}
+
+	preempt_disable();
+	preempt_notifier_unregister(&v->pn);
+	if (minihv_el2_world.leave_cpu) {
+		local_irq_disable();
+		minihv_el2_world.leave_cpu();
+		local_irq_enable();
+	}
+	preempt_enable();
+	/* Back to userspace: the timer keeps running without the guest. */
+	minihv_arch_timer_put(vcpu);
 	ctx_to_regs(&vcpu->regs, ctx);
 	return ret;
 }

@@ -6,9 +6,11 @@
 #define pr_fmt(fmt) "minihv: " fmt
 
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
+#include <asm/arch_timer.h>
 #include <asm/cacheflush.h>
 #include <asm/kvm_arm.h>
 #include <asm/pgtable-hwdef.h>
@@ -16,10 +18,43 @@
 
 #include "core/minihv.h"
 #include "el2/el2.h"
+#include "irq/vgic.h"
 #include "mm/stage2.h"
+#include "timer/arch_timer.h"
 
 struct minihv_el2_world minihv_el2_world;
 
+/*
+ * minihv holds the hardware for its guests while it has VMs (nVHE: EL2
+ * is pinned; see hyp_stub.c). claim_lock guards nr_vms and the claim.
+ */
+static DEFINE_MUTEX(claim_lock);
+static unsigned int nr_vms;
+
+static int claim_hw(void)
+{
+	int ret = 0;
+
+	mutex_lock(&claim_lock);
+	if (!nr_vms && minihv_el2_world.claim)
+		ret = minihv_el2_world.claim();
+	if (!ret)
+		nr_vms++;
+	mutex_unlock(&claim_lock);
+	return ret;
+}
+
+static void release_hw(void)
+{
+	mutex_lock(&claim_lock);
+	if (!--nr_vms) {
+		if (minihv_el2_world.release)
+			minihv_el2_world.release();
+		/* The timer PPI as its owner expects it with no guest of ours. */
+		minihv_arch_timer_release_all();
+	}
+	mutex_unlock(&claim_lock);
+}
 
 static u64 vtcr_of(const struct minihv_pgtable *s2)
 {
@@ -40,9 +75,14 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 	struct el2_vm *v;
 	int ret, cpu;
 
+	ret = claim_hw();
+	if (ret)
+		return ret;
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
-	if (!v)
+	if (!v) {
+		release_hw();
 		return -ENOMEM;
+	}
 	/* The VMID comes at the first entry (el2/vmid.c). */
 	atomic64_set(&v->vmid, 0);
 	ret = minihv_pt_init(&v->s2, &minihv_stage2_format,
@@ -57,6 +97,8 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 	for_each_possible_cpu(cpu)
 		*per_cpu_ptr(v->last_vcpu_ran, cpu) = -1;
 	v->vtcr = vtcr_of(&v->s2);
+	/* The guest's virtual counter starts at 0 with its VM (as KVM's). */
+	v->cntvoff = __arch_counter_get_cntpct();
 	vm->arch = v;
 	return 0;
 
@@ -64,6 +106,7 @@ err_pt:
 	minihv_pt_destroy(&v->s2);
 err_free:
 	kfree(v);
+	release_hw();
 	return ret;
 }
 
@@ -101,7 +144,27 @@ void minihv_el2_vm_destroy(struct minihv_vm *vm)
 	flush_vm(v);
 	minihv_pt_destroy(&v->s2);
 	free_percpu(v->last_vcpu_ran);
+	minihv_vgic_destroy(vm);
 	kfree(v);
+	release_hw();
+}
+
+/* MINIHV_CREATE_IRQCHIP: the GICv3 is the one arm64 controller. */
+int minihv_el2_irqchip_create(struct minihv_vm *vm,
+			      const struct minihv_irqchip *chip)
+{
+	return minihv_vgic_create(vm, chip);
+}
+
+int minihv_el2_irq_line(struct minihv_vm *vm, u32 irq, bool level)
+{
+	return minihv_vgic_irq_line(vm, irq, level);
+}
+
+/* Device lines are the vGIC's SPIs, numbered from 0 as irq_line has them. */
+u32 minihv_el2_irq_lines(struct minihv_vm *vm)
+{
+	return minihv_vgic_dist(vm)->nr_spis;
 }
 
 /*
@@ -157,6 +220,16 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, esr) != CTX_ESR);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, hpfar) != CTX_HPFAR);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, flush) != CTX_FLUSH);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, cntvoff) != CTX_CNTVOFF);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fast_hcalls) !=
+		     CTX_FAST_HCALLS);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, vgic) != CTX_VGIC);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, vmcr) != VGIC_VMCR);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, used_lrs) != VGIC_USED_LRS);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, nr_apr) != VGIC_NR_APR);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, ap0r) != VGIC_AP0R);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, ap1r) != VGIC_AP1R);
+	BUILD_BUG_ON(offsetof(struct el2_vgic_state, lr) != VGIC_LR);
 	BUILD_BUG_ON(sizeof(struct el2_vcpu_ctx) != CTX_SIZE);
 
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
@@ -182,11 +255,22 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	ctx->mdcr = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA |
 		    MDCR_EL2_TPM | MDCR_EL2_TPMCR;
 	ctx->cptr = CPTR_EL2_TZ;
-	/* The counter is readable; the physical timer traps (the host's). */
+	/* The counter is readable; the physical timer traps (emulated). */
 	ctx->cnthctl = CNTHCTL_EL1PCTEN;
+	ctx->cntvoff = vm->cntvoff;
 
 	v->ctx = ctx;
 	vcpu->arch = v;
+	minihv_arch_timer_vcpu_init(vcpu);
+	minihv_el2_vcpu_preempt_init(vcpu);
+	if (vm->vgic) {
+		int ret = minihv_vgic_vcpu_init(vcpu);
+
+		if (ret) {
+			minihv_el2_vcpu_destroy(vcpu);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -194,6 +278,9 @@ void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu *v = vcpu->arch;
 
+	minihv_arch_timer_vcpu_destroy(vcpu);
+	minihv_vgic_vcpu_destroy(vcpu);
 	kfree(v->ctx);
 	kfree(v);
+	vcpu->arch = NULL;
 }

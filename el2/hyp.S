@@ -16,6 +16,7 @@
 #include "hyp.h"
 #include "uapi/minihv.h"
 #include "world_switch.h"
+#include "vgic_switch.S"
 
 	.section .minihv.hyp.text, "ax"
 
@@ -52,17 +53,24 @@ host_sync:
 	cmp	x3, #ESR_ELx_EC_HVC64
 	b.ne	hyp_panic
 
-	/* The stub's own ABI, for kernel paths (kexec) that still use it. */
+	/*
+	 * The stub's calls that hand EL2 to someone else (KVM's, at its
+	 * first VM). Everything else outside minihv's block is refused as
+	 * the stub refuses what it does not know.
+	 */
+	cmp	x0, #HVC_SET_VECTORS
+	b.eq	hc_set_vectors
 	cmp	x0, #HVC_RESET_VECTORS
-	b.eq	hc_reset
-	cmp	x0, #HVC_STUB_HCALL_NR
-	b.lo	hc_stub_err
+	b.eq	hc_reset_vectors
 
 	mov_q	x3, MINIHV_HC_BASE
 	sub	x3, x0, x3
 	cmp	x3, #MINIHV_HC_NR
-	b.hs	hc_unknown
-	adr	x2, hc_table
+	b.lo	1f
+	cmp	x3, #0x100
+	b.lo	hc_unknown
+	b	hc_stub_err
+1:	adr	x2, hc_table
 	add	x2, x2, x3, lsl #2
 	br	x2
 hc_table:
@@ -73,6 +81,7 @@ hc_table:
 	b	hc_vcpu_run		// MINIHV_HC_VCPU_RUN
 	b	hc_flush_vmid		// MINIHV_HC_FLUSH_VMID
 	b	hc_flush_guests		// MINIHV_HC_FLUSH_GUESTS
+	b	hc_el2_regs		// MINIHV_HC_EL2_REGS
 
 /* x1 returns SCTLR_EL2, so the host can see that EL2's MMU is on. */
 hc_version:
@@ -111,20 +120,93 @@ hc_init:
 	eret
 
 /*
- * Give EL2 back: MMU off (safe mid-stream, VA == PA), stub vectors back.
- * EL2 wrote nothing cacheable, so nothing needs cleaning first.
+ * The host asks, through the stub's ABI, that EL2 go to the stub (x1 is
+ * ignored, as by the stub) or to the vectors at x1. While the host has
+ * pinned this CPU (minihv VMs exist) the answer is the stub's error, and
+ * who asked is kept for the host's log; otherwise EL2 is handed over.
  */
+hc_reset_vectors:
+	mrs	x2, tpidr_el2
+	ldr	x1, [x2, #HYP_CPU_STUB_VECTORS]
+	b	1f
+hc_set_vectors:
+	mrs	x2, tpidr_el2
+1:	ldr	x3, [x2, #HYP_CPU_PINNED]
+	cbnz	x3, 2f
+	ldr	x3, [x2, #HYP_CPU_HANDOVERS]
+	add	x3, x3, #1
+	str	x3, [x2, #HYP_CPU_HANDOVERS]
+	b	hand_over
+2:	ldr	x3, [x2, #HYP_CPU_REFUSED]
+	add	x3, x3, #1
+	str	x3, [x2, #HYP_CPU_REFUSED]
+	str	x0, [x2, #HYP_CPU_REFUSED_ID]
+	str	x30, [x2, #HYP_CPU_REFUSED_LR]
+	b	hc_stub_err
+
+/* minihv's own give-back (unload, CPU offline, reboot): never refused. */
 hc_reset:
-	mrs	x1, tpidr_el2
-	ldr	x2, [x1, #HYP_CPU_STUB_VECTORS]
+	mrs	x2, tpidr_el2
+	ldr	x1, [x2, #HYP_CPU_STUB_VECTORS]
+
+/*
+ * x1: the vectors EL2 goes to, x2: this CPU's hyp_cpu. The guests'
+ * entries go first: their VMIDs are minihv's, and the next hypervisor
+ * hands out its own from the same space. Then MMU off (safe mid-stream,
+ * VA == PA) and the vectors. EL2's cacheable writes are the host's
+ * memory, coherent with its view: nothing needs cleaning.
+ */
+hand_over:
+	str	xzr, [x2, #HYP_CPU_OWNED]
+	tlbi	alle1
+	dsb	nsh
 	mrs	x3, sctlr_el2
 	mov_q	x0, (SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I)
 	bic	x3, x3, x0
 	msr	sctlr_el2, x3
 	isb
-	msr	vbar_el2, x2
+	msr	vbar_el2, x1
 	isb
 	mov	x0, #0
+	eret
+
+/*
+ * x1: with the GIC's ICH_* registers too. The EL2 state the host runs
+ * under, for the host to compare with what another hypervisor left.
+ */
+hc_el2_regs:
+	mrs	x2, tpidr_el2
+	add	x2, x2, #HYP_CPU_EL2_REGS
+	mrs	x3, hcr_el2
+	str	x3, [x2, #(EL2_REG_HCR * 8)]
+	mrs	x3, mdcr_el2
+	str	x3, [x2, #(EL2_REG_MDCR * 8)]
+	mrs	x3, cptr_el2
+	str	x3, [x2, #(EL2_REG_CPTR * 8)]
+	mrs	x3, cnthctl_el2
+	str	x3, [x2, #(EL2_REG_CNTHCTL * 8)]
+	mrs	x3, vttbr_el2
+	str	x3, [x2, #(EL2_REG_VTTBR * 8)]
+	mrs	x3, vtcr_el2
+	str	x3, [x2, #(EL2_REG_VTCR * 8)]
+	mrs	x3, vbar_el2
+	str	x3, [x2, #(EL2_REG_VBAR * 8)]
+	mrs	x3, sctlr_el2
+	str	x3, [x2, #(EL2_REG_SCTLR * 8)]
+	mrs	x3, vmpidr_el2
+	str	x3, [x2, #(EL2_REG_VMPIDR * 8)]
+	mrs	x3, mpidr_el1
+	str	x3, [x2, #(EL2_REG_MPIDR * 8)]
+	mrs	x3, cntvoff_el2
+	str	x3, [x2, #(EL2_REG_CNTVOFF * 8)]
+	mrs	x3, hstr_el2
+	str	x3, [x2, #(EL2_REG_HSTR * 8)]
+	cbz	x1, 1f
+	mrs_s	x3, SYS_ICH_HCR_EL2
+	str	x3, [x2, #(EL2_REG_ICH_HCR * 8)]
+	mrs_s	x3, SYS_ICH_VMCR_EL2
+	str	x3, [x2, #(EL2_REG_ICH_VMCR * 8)]
+1:	mov	x0, #0
 	eret
 
 hc_ich_vtr:
@@ -197,6 +279,8 @@ hc_vcpu_run:
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_load2, x5, el1, el0
 	fpsimd_load x0
+	vgic_load x0
+	cntvoff_load x0
 	guest_controls_load x0
 	/* CPTR: trap bits added to the host's. */
 	ldp	x3, x2, [x0, #CTX_CPTR]
@@ -253,9 +337,14 @@ guest_vectors:
 
 	.align	7
 /* The no-op hypercall costs no trip to the host: the bare transition. */
+	.macro	nvhe_ctx_x1
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #HYP_CPU_VCPU]
+	.endm
+
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
-	hcall_nop_fast 1f
+	hcall_nop_fast 1f, nvhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	guest_exit
 
@@ -275,6 +364,8 @@ guest_exit:
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_save2, x5, el1, el0
 	fpsimd_save x0
+	vgic_save x0
+	cntvoff_host
 
 	mrs	x4, tpidr_el2
 	str	xzr, [x4, #HYP_CPU_VCPU]
@@ -284,8 +375,14 @@ guest_exit:
 	ldp	x2, x3, [x4, #HYP_CPU_HOST_CPTR]
 	msr	cptr_el2, x2
 	msr	cnthctl_el2, x3
-	/* The host's EL1&0 regime is tagged with VMID 0. */
+	/*
+	 * The host's EL1&0 regime is tagged with VMID 0, and its reads of
+	 * MPIDR_EL1 return VMPIDR_EL2: the real one again (cpu_suspend
+	 * finds its save slot by it).
+	 */
 	msr	vttbr_el2, xzr
+	mrs	x2, mpidr_el1
+	msr	vmpidr_el2, x2
 	add	x5, x4, #HYP_CPU_HOST_SYS
 	el1_sysregs sys_load2, x5, el1, el0
 	ldp	x2, x3, [x4, #HYP_CPU_HOST_ELR]

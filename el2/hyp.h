@@ -2,15 +2,23 @@
 /*
  * The nVHE host-call ABI: what the kernel at EL1 may ask of minihv's EL2
  * code with "hvc #0". Function ids follow SMCCC (fast call, SMC64, owner
- * "vendor hypervisor"), so they cannot collide with the hyp stub's own
- * ids (0..3), which EL2 still answers the way the stub would.
+ * "vendor hypervisor") in a block of their own, clear of the stub's ids
+ * (0..3) and of KVM's host calls (the same owner, numbers from 0): a
+ * call meant for another hypervisor never runs one of minihv's.
+ *
+ * The stub's ids are answered the way the stub would, except that
+ * handing EL2 over (HVC_SET_VECTORS, HVC_RESET_VECTORS) is refused with
+ * HVC_STUB_ERR while the host has pinned this CPU (minihv VMs exist).
+ * Any other id outside minihv's block gets HVC_STUB_ERR too, as from the
+ * stub: KVM reads it as "hyp gone" and fails its vCPU's entry cleanly.
  *
  * Shared by C and the EL2 assembly.
  */
 #ifndef MINIHV_EL2_HYP_H
 #define MINIHV_EL2_HYP_H
 
-#define MINIHV_HC_BASE		0xc6000000
+#define MINIHV_HC_BLOCK		0xc6004d00		/* "M" */
+#define MINIHV_HC_BASE		MINIHV_HC_BLOCK
 #define MINIHV_HC_VERSION	(MINIHV_HC_BASE + 0)	/* -> version, SCTLR_EL2 */
 #define MINIHV_HC_INIT		(MINIHV_HC_BASE + 1)	/* x1: PA of hyp_cpu */
 #define MINIHV_HC_RESET		(MINIHV_HC_BASE + 2)	/* give EL2 back */
@@ -18,9 +26,10 @@
 #define MINIHV_HC_VCPU_RUN	(MINIHV_HC_BASE + 4)	/* x1: PA of ctx -> exit */
 #define MINIHV_HC_FLUSH_VMID	(MINIHV_HC_BASE + 5)	/* x1: VTTBR of the VM */
 #define MINIHV_HC_FLUSH_GUESTS	(MINIHV_HC_BASE + 6)	/* this CPU, all VMIDs */
-#define MINIHV_HC_NR		7
+#define MINIHV_HC_EL2_REGS	(MINIHV_HC_BASE + 7)	/* x1: with ICH_*: snapshot */
+#define MINIHV_HC_NR		8
 
-#define MINIHV_HYP_VERSION	0x4d485601	/* "MHV", ABI 1 */
+#define MINIHV_HYP_VERSION	0x4d485602	/* "MHV", ABI 2 */
 #define MINIHV_HC_UNKNOWN	(-1)		/* SMCCC NOT_SUPPORTED */
 
 /* Why MINIHV_HC_VCPU_RUN returned: the guest exception vector taken. */
@@ -28,6 +37,8 @@
 #define EL2_EXIT_IRQ		1
 #define EL2_EXIT_FIQ		2
 #define EL2_EXIT_SERROR		3
+/* Not EL2's: the entry call reached someone else (exit.c). */
+#define EL2_EXIT_GONE		4
 
 /*
  * EL1 system registers that the guest and the host (nVHE) each own. The
@@ -85,7 +96,24 @@
 #define CTX_FP			(CTX_SYS + SR_NR * 8)	/* q0..q31 */
 #define CTX_FPSR		(CTX_FP + 32 * 16)
 #define CTX_FPCR		(CTX_FPSR + 8)
-#define CTX_SIZE		(CTX_FPCR + 8)
+#define CTX_CNTVOFF		(CTX_FPCR + 8)		/* the VM's */
+#define CTX_FAST_HCALLS		(CTX_CNTVOFF + 8)	/* answered at EL2 */
+#define CTX_VGIC		(CTX_FAST_HCALLS + 8)	/* struct el2_vgic_state */
+#define CTX_SIZE		(CTX_VGIC + VGIC_STATE_SIZE)
+
+/*
+ * The guest's GIC virtual CPU interface, in its context: loaded into the
+ * ICH_*_EL2 registers at entry and read back at exit (world_switch.h).
+ * VGIC_HCR 0 means the VM has no vGIC and the registers are not touched.
+ */
+#define VGIC_HCR		0
+#define VGIC_VMCR		8
+#define VGIC_USED_LRS		16	/* LRs 0..n-1 hold interrupts */
+#define VGIC_NR_APR		24	/* ICH_AP{0,1}R<n>_EL2: 1, 2 or 4 */
+#define VGIC_AP0R		32	/* 4 words */
+#define VGIC_AP1R		64	/* 4 words */
+#define VGIC_LR			96	/* 16 words */
+#define VGIC_STATE_SIZE		(VGIC_LR + 16 * 8)
 
 /*
  * Per-CPU EL2 state: params of MINIHV_HC_INIT, the host's state while a
@@ -106,7 +134,37 @@
 #define HYP_CPU_HOST_CNTHCTL	96
 #define HYP_CPU_HOST_REGS	104			/* x4..x30 */
 #define HYP_CPU_HOST_SYS	(HYP_CPU_HOST_REGS + 27 * 8)
+/*
+ * Who holds EL2. PINNED (the host's, written on this CPU): refuse to
+ * hand EL2 over. OWNED: set by the host once EL2 is minihv's, cleared by
+ * EL2 when it hands EL2 over. The rest EL2 counts for the host's log.
+ */
+#define HYP_CPU_PINNED		(HYP_CPU_HOST_SYS + SR_NR * 8)
+#define HYP_CPU_OWNED		(HYP_CPU_PINNED + 8)
+#define HYP_CPU_HANDOVERS	(HYP_CPU_OWNED + 8)	/* given on request */
+#define HYP_CPU_REFUSED		(HYP_CPU_HANDOVERS + 8)	/* refused: pinned */
+#define HYP_CPU_REFUSED_ID	(HYP_CPU_REFUSED + 8)	/* the last one: x0 */
+#define HYP_CPU_REFUSED_LR	(HYP_CPU_REFUSED_ID + 8)	/* and the caller */
+/* MINIHV_HC_EL2_REGS's snapshot, EL2_REG_* words. */
+#define HYP_CPU_EL2_REGS	(HYP_CPU_REFUSED_LR + 8)
 #define HYP_CPU_SIZE		(4 * 4096)
+
+/* The EL2 state another hypervisor would find, in the snapshot's order. */
+#define EL2_REG_HCR		0
+#define EL2_REG_MDCR		1
+#define EL2_REG_CPTR		2
+#define EL2_REG_CNTHCTL		3
+#define EL2_REG_VTTBR		4
+#define EL2_REG_VTCR		5
+#define EL2_REG_VBAR		6
+#define EL2_REG_SCTLR		7
+#define EL2_REG_VMPIDR		8
+#define EL2_REG_MPIDR		9
+#define EL2_REG_CNTVOFF		10
+#define EL2_REG_HSTR		11
+#define EL2_REG_ICH_HCR		12
+#define EL2_REG_ICH_VMCR	13
+#define EL2_REG_NR		14
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>
@@ -122,6 +180,15 @@ struct hyp_cpu {
 	u64 host_elr, host_spsr, host_hcr, host_mdcr, host_cptr, host_cnthctl;
 	u64 host_regs[27];
 	u64 host_sys[SR_NR];
+	u64 pinned, owned;
+	u64 handovers, refused, refused_id, refused_lr;
+	u64 el2_regs[EL2_REG_NR];
+};
+
+struct el2_vgic_state {
+	u64 hcr, vmcr, used_lrs, nr_apr;
+	u64 ap0r[4], ap1r[4];
+	u64 lr[16];
 };
 
 struct el2_vcpu_ctx {
@@ -139,6 +206,9 @@ struct el2_vcpu_ctx {
 	u64 sys[SR_NR];
 	u64 fp[32][2];
 	u64 fpsr, fpcr;
+	u64 cntvoff;
+	u64 fast_hcalls;	/* counted by EL2, taken by the host */
+	struct el2_vgic_state vgic;
 };
 
 extern char __minihv_hyp_start[], __minihv_hyp_end[];

@@ -59,7 +59,7 @@ static s64 cpu_on(struct minihv_vcpu *vcpu, u64 target, u64 pc, u64 arg)
 	}
 	spin_unlock(&t->power_lock);
 	if (ret == PSCI_RET_SUCCESS)
-		wake_up_interruptible(&t->power_wq);
+		wake_up_interruptible(&t->wq);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -167,7 +167,7 @@ int minihv_el2_power_wait(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ((struct el2_vcpu *)vcpu->arch)->ctx;
 
-	if (wait_event_interruptible(vcpu->power_wq,
+	if (wait_event_interruptible(vcpu->wq,
 				     !READ_ONCE(vcpu->powered_off)))
 		return -EINTR;
 

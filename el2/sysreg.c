@@ -4,7 +4,8 @@
  * (trapped by HCR_EL2.TID3) read as the kernel's sanitized, system-wide
  * view minus what minihv does not give guests; the debug registers
  * (MDCR_EL2.TDA/TDOSA/TDRA) read as zero and ignore writes, since a Linux
- * guest touches a few of them at boot; everything else is UNDEF.
+ * guest touches a few of them at boot; the physical timer and SGI
+ * generation go to timer/ and irq/; everything else is UNDEF.
  */
 #include <linux/bitfield.h>
 
@@ -14,6 +15,8 @@
 
 #include "core/minihv.h"
 #include "el2/el2.h"
+#include "irq/vgic.h"
+#include "timer/arch_timer.h"
 
 #define FIELD(reg, f)	(0xfULL << reg##_##f##_SHIFT)
 
@@ -42,6 +45,15 @@ static u64 sanitize(u32 id, u64 val)
 			       FIELD(ID_AA64DFR0_EL1, TraceBuffer) |
 			       FIELD(ID_AA64DFR0_EL1, MTPMU) |
 			       FIELD(ID_AA64DFR0_EL1, BRBE));
+	/* Pointer authentication's keys are not switched: no PAuth. */
+	case SYS_ID_AA64ISAR1_EL1:
+		return val & ~(FIELD(ID_AA64ISAR1_EL1, APA) |
+			       FIELD(ID_AA64ISAR1_EL1, API) |
+			       FIELD(ID_AA64ISAR1_EL1, GPA) |
+			       FIELD(ID_AA64ISAR1_EL1, GPI));
+	case SYS_ID_AA64ISAR2_EL1:
+		return val & ~(FIELD(ID_AA64ISAR2_EL1, APA3) |
+			       FIELD(ID_AA64ISAR2_EL1, GPA3));
 	case SYS_ID_AA64ZFR0_EL1:
 	case SYS_ID_AA64SMFR0_EL1:
 		return 0;
@@ -91,6 +103,25 @@ static u64 id_reg(u32 id)
 	return sanitize(id, read_sanitised_ftr_reg(id));
 }
 
+/*
+ * ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1 trap (HCR_EL2.IMO/FMO):
+ * the vGIC raises the SGI on its targets. Without a vGIC, or read (they
+ * are write-only), they are UNDEF. True if handled.
+ */
+static bool sgi_write(struct minihv_vcpu *vcpu, u32 id, bool read, u64 val)
+{
+	struct el2_vcpu *v = vcpu->arch;
+
+	if (id != SYS_ICC_SGI1R_EL1 && id != SYS_ICC_ASGI1R_EL1 &&
+	    id != SYS_ICC_SGI0R_EL1)
+		return false;
+	if (read || !v->vgic)
+		return false;
+	minihv_stat_irqchip_access(vcpu, id, val, true);
+	minihv_vgic_sgi(vcpu, val, id == SYS_ICC_SGI1R_EL1);
+	return true;
+}
+
 int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ((struct el2_vcpu *)vcpu->arch)->ctx;
@@ -101,11 +132,16 @@ int minihv_el2_handle_sysreg(struct minihv_vcpu *vcpu)
 		    ESR_ELx_SYS64_ISS_DIR_READ;
 	u64 val;
 
+	if (!read)
+		val = rt == 31 ? 0 : ctx->regs[rt];
+
 	if (is_id_reg(id) && read)
 		val = id_reg(id);
 	else if (sys_reg_Op0(id) == 2)	/* debug: RAZ/WI */
 		val = 0;
-	else
+	else if (minihv_arch_timer_sysreg(vcpu, id, read, &val))
+		;
+	else if (!sgi_write(vcpu, id, read, val))
 		return minihv_el2_inject_undef(vcpu);
 
 	if (read && rt != 31)

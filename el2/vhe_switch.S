@@ -17,6 +17,7 @@
 #include "hyp.h"
 #include "uapi/minihv.h"
 #include "world_switch.h"
+#include "vgic_switch.S"
 
 	.arch	armv8.1-a
 
@@ -81,6 +82,8 @@ SYM_FUNC_START(__minihv_vhe_run)
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_load2, x5, el12, el02
 	fpsimd_load x0
+	vgic_load x0
+	cntvoff_load x0
 	guest_controls_load x0
 	/* The guest may read the counter; the physical timer is the host's. */
 	mrs	x2, cnthctl_el2
@@ -124,8 +127,22 @@ SYM_CODE_START_LOCAL(vhe_guest_exit)
 	add	x5, x0, #CTX_SYS
 	el1_sysregs sys_save2, x5, el12, el02
 	fpsimd_save x0
+	vgic_save x0
+	cntvoff_host
+	/*
+	 * The guest's virtual timer is the real EL1 one, still armed: off
+	 * while the host runs, or it would interrupt the host (its state
+	 * is in the context; an hrtimer stands in, timer/arch_timer.c).
+	 */
+	msr	cntv_ctl_el02, xzr
 
-	msr	vttbr_el2, xzr
+	/*
+	 * A VTTBR no one else writes: finding it at the next entry means
+	 * no other hypervisor's guest ran here since (el2/vhe.c).
+	 */
+	adr_l	x2, minihv_vhe_idle_vttbr
+	ldr	x2, [x2]
+	msr	vttbr_el2, x2
 	ldp	x2, x3, [sp, #F_MDCR]
 	msr	mdcr_el2, x2
 	msr	cpacr_el1, x3
@@ -169,11 +186,15 @@ SYM_CODE_END(vhe_guest_exit)
 	b	.
 	.endm
 
+	.macro	vhe_ctx_x1
+	ldr	x1, [sp, #(16 + F_CTX)]
+	.endm
+
 /* The no-op hypercall answered here, as in nVHE: the bare transition. */
 	.macro	vhe_sync_vector
 	.align	7
 	stp	x0, x1, [sp, #-16]!
-	hcall_nop_fast 1f
+	hcall_nop_fast 1f, vhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	vhe_guest_exit
 	.endm

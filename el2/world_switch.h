@@ -9,6 +9,7 @@
 
 #ifdef __ASSEMBLY__
 
+
 	/* Two system registers to/from one pair of words. */
 	.macro	sys_save2 base, idx, r0, r1
 	mrs	x2, \r0
@@ -188,12 +189,26 @@
 	.endm
 
 	/*
+	 * The VM's virtual counter offset for the guest; the host's is 0
+	 * (Linux sets it at boot and KVM puts 0 back after its guests).
+	 */
+	.macro	cntvoff_load ctx
+	ldr	x2, [\ctx, #CTX_CNTVOFF]
+	msr	cntvoff_el2, x2
+	.endm
+
+	.macro	cntvoff_host
+	msr	cntvoff_el2, xzr
+	.endm
+
+	/*
 	 * A guest's sync exception in both modes, with its x0/x1 just
 	 * pushed on the EL2 stack: the no-op hypercall is answered here
-	 * (the bare transition, nothing saved); anything else branches to
-	 * \slow with x0/x1 still pushed.
+	 * (the bare transition, nothing saved but a count for the host's
+	 * statistics, in the context \ctx_x1 finds); anything else
+	 * branches to \slow with x0/x1 still pushed.
 	 */
-	.macro	hcall_nop_fast slow
+	.macro	hcall_nop_fast slow, ctx_x1
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
 	cmp	x1, #ESR_ELx_EC_HVC64
@@ -203,6 +218,10 @@
 	cmp	x0, x1
 
 	b.ne	\slow
+	\ctx_x1
+	ldr	x0, [x1, #CTX_FAST_HCALLS]
+	add	x0, x0, #1
+	str	x0, [x1, #CTX_FAST_HCALLS]
 	ldp	x0, x1, [sp], #16
 	mov	x0, #0
 

@@ -27,7 +27,7 @@ esac
 # of symlinks so both can be built from one checkout.
 mod=$b/mod-$arch
 rm -rf "$mod" && mkdir -p "$mod"
-for f in Kbuild core el2 mm uapi vmx; do
+for f in Kbuild core el2 irq mm timer uapi vmx; do
 	cp -as "$root/$f" "$mod/"
 done
 log=$b/mod-$arch.log
@@ -35,6 +35,14 @@ make -s -C "$b/$arch/kdir" M="$mod" "${kmake[@]}" W=1 modules >"$log" 2>&1 || {
 	cat "$log"; echo "build: minihv.ko ($arch) failed" >&2; exit 1; }
 if grep -q "warning:" "$log"; then
 	cat "$log"; echo "build: minihv.ko ($arch) has warnings" >&2; exit 1
+fi
+# sparse over every file (C=2), as the kernel's own tree is checked:
+# address spaces (__user, __iomem), endianness, lock annotations.
+make -s -C "$b/$arch/kdir" M="$mod" "${kmake[@]}" C=2 CHECK=sparse modules \
+	>"$log.sparse" 2>&1 || {
+	cat "$log.sparse"; echo "build: sparse ($arch) failed" >&2; exit 1; }
+if grep -E -q "(warning|error):" "$log.sparse"; then
+	cat "$log.sparse"; echo "build: sparse ($arch) has warnings" >&2; exit 1
 fi
 
 out=$b/payload-$arch
@@ -53,22 +61,46 @@ if [ "$arch" = amd64 ]; then
 fi
 
 cflags=(-static -O2 -Wall -Werror)
+tool_src=("$root"/tools/*.c "$root/tools/$tool_arch"/*.c)
+# x86: the DSDT is ASL, compiled by iasl (warnings fail) and embedded by
+# tools/x86/dsdt.S; the ACPI tables and the UART's interrupt logic are
+# checked natively first (scripts/host_tests.sh).
+if [ "$tool_arch" = x86 ]; then
+	aml=$b/tool-$arch
+	mkdir -p "$aml"
+	iasl -vs -we -p "$aml/dsdt" "$root/tools/x86/dsdt.asl" \
+		>"$aml/iasl.log" 2>&1 || {
+		cat "$aml/iasl.log"; echo "build: the DSDT (iasl) failed" >&2
+		exit 1; }
+	"$root/scripts/host_tests.sh" "$aml/dsdt.aml" "$aml/host-tests"
+	tool_src+=(-DMINIHV_DSDT_AML="\"$aml/dsdt.aml\"" "$root/tools/x86/dsdt.S")
+fi
 $cc "${cflags[@]}" -Wextra -Wno-unused-parameter -o "$out/minihv" \
-	"$root"/tools/*.c "$root/tools/$tool_arch"/*.c "${fdt[@]}" -lpthread
+	"${tool_src[@]}" "${fdt[@]}" -lpthread
 # Bare-metal test guests for `minihv run`, as raw binaries. arm64: at the
 # start of RAM. x86: 32-bit Multiboot images at 1 MiB, whose ELF files
-# are guests too.
+# are guests too; those in C are freestanding, laid out by x86.ld.
 # shellcheck disable=SC2054 # commas inside one -Wl value
 case $tool_arch in
-arm64)	gflags=(-Wl,-Ttext=0x40000000) ;;
-x86)	gflags=(-m32 -Wl,-Ttext=0x100000) ;;
+arm64)	gflags=(-Wl,-Ttext=0x40000000) cguest=() ;;
+x86)	gflags=(-m32 -Wl,-Ttext=0x100000)
+	cguest=(-m32 -ffreestanding -fno-pic -no-pie -fno-stack-protector
+		-fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror
+		-T "$root/selftests/guests/x86.ld" -Wl,--no-warn-rwx-segments) ;;
 esac
 mkdir -p "$out/guests"
-for g in "$root"/selftests/guests/*_"$tool_arch".S; do
+for g in "$root"/selftests/guests/*_"$tool_arch".[Sc]; do
 	[ -e "$g" ] || continue
-	n=$(basename "$g" "_$tool_arch.S")
-	$cc -nostdlib -static "${gflags[@]}" -Wl,--build-id=none \
-		-o "$b/guest-$n.elf" "$g"
+	n=$(basename "${g%.?}" "_$tool_arch")
+	if [[ $g == *.c ]]; then
+		[ ${#cguest[@]} -gt 0 ] ||
+			{ echo "build: no C guests for $arch yet" >&2; exit 1; }
+		$cc -nostdlib -static "${cguest[@]}" -Wl,--build-id=none \
+			-o "$b/guest-$n.elf" "$g"
+	else
+		$cc -nostdlib -static "${gflags[@]}" -Wl,--build-id=none \
+			-o "$b/guest-$n.elf" "$g"
+	fi
 	$objcopy -O binary "$b/guest-$n.elf" "$out/guests/$n.bin"
 	if [ "$tool_arch" = x86 ]; then
 		cp "$b/guest-$n.elf" "$out/guests/$n.elf"
@@ -79,4 +111,6 @@ for t in "$root"/selftests/*_test.c; do
 		-I "$root/selftests" -o "$out/tests/$(basename "$t" .c)" \
 		"$t" "$root"/selftests/lib/*.c -lpthread
 done
+# The Linux guest: this machine's own kernel and a busybox initramfs.
+"$root/scripts/guest_linux.sh" "$arch" "$out/linux"
 echo "build: $arch payload ready in ${out#"$root"/}"

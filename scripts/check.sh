@@ -1,8 +1,8 @@
 #!/bin/bash
 # Run the kselftests on the test machines and sum up.
-# Usage: scripts/check.sh [machine...]   (default: all four)
+# Usage: scripts/check.sh [machine...]   (default: all six)
 # Prints each machine's failures, then its summary line in a fixed order
-# (arm64-vhe, arm64-nvhe, x86-vmx, x86-novmx), then "N passed, N failed".
+# (arm64-vhe, arm64-nvhe, arm64-vhe-kvm, arm64-nvhe-kvm, x86-vmx, x86-novmx), then "N passed, N failed".
 # Exits non-zero if any machine failed.
 set -euo pipefail
 # The whole script is one compound command, parsed before it runs: a long
@@ -11,7 +11,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-order=(arm64-vhe arm64-nvhe x86-vmx x86-novmx)
+order=(arm64-vhe arm64-nvhe arm64-vhe-kvm arm64-nvhe-kvm x86-vmx x86-novmx)
 
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${order[@]}")

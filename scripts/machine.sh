@@ -3,41 +3,48 @@
 # the kselftest TAP output it prints on its serial console.
 #
 # Usage: scripts/machine.sh <machine> <check|run> [guest-file] [guest-args...]
-#   machine: arm64-vhe | arm64-nvhe | x86-vmx | x86-novmx
+#   machine: arm64-vhe | arm64-nvhe | arm64-vhe-kvm | arm64-nvhe-kvm |
+#            x86-vmx | x86-novmx   (*-kvm: the kernel's KVM is enabled too)
 #   expects the payload in build/payload-<arm64|amd64>/ (minihv.ko, minihv,
 #   tests/); writes build/<machine>/{initramfs.cpio.gz,console.log,...}.
 # Environment (all optional):
-#   MINIHV_TIMEOUT       seconds before the machine is killed (default 180,
-#                        Bochs 600; run mode on a terminal: no limit, QEMU)
+#   MINIHV_TIMEOUT       seconds before the machine is killed (default 900,
+#                        Bochs 2700; run mode on a terminal: no limit, QEMU)
 #   MINIHV_APPEND        extra kernel command line (later words win)
 #   MINIHV_TEST_TIMEOUT  seconds per test binary, enforced inside the machine
 #   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
 #   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
+#   MINIHV_GUEST_INPUT   run mode: a file that is the guest's console input
+#                        (x86-vmx with GUEST=linux: scripts/guest_commands,
+#                        as nothing typed reaches Bochs' serial port)
 #   MINIHV_PARSE_ONLY=1  do not boot; judge the existing console.log again
+#   MINIHV_PREPARE_ONLY=1  do not boot; stop once build/<machine>/payload
+#                        (guest, guest_args, files/) is laid out
 # Check mode prints failure lines, then exactly one line
 #   <machine>: N passed, N failed, N skipped
 # and exits 0 only when nothing failed. Run mode shows the console live and
 # exits with the guest's rc (1 if the machine never reported one).
-# Guest args travel on the kernel command line as one word: "%" -> %25,
-# '"' -> %22, whitespace -> %20; scripts/init decodes them and splits at
-# spaces, so a single argument cannot contain a space.
+# Guest args travel as they were given (make's GUEST_ARGS is split by the
+# shell, quotes honoured: --append "a b c" is one argument), one per line
+# of /payload/guest_args, so an argument may hold spaces but no newline.
+# A host file named by an option that reads one (--initrd FILE) travels
+# too, into /payload/files/, and the argument is rewritten to point there.
 set -euo pipefail
 # The whole script is one compound command, parsed before it runs: a long
 # Bochs boot then survives the script file being edited or checked out.
 {
 
 usage() {
-	echo "usage: machine.sh arm64-vhe|arm64-nvhe|x86-vmx|x86-novmx check|run [guest-file] [guest-args]" >&2
+	echo "usage: machine.sh arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm|x86-vmx|x86-novmx check|run [guest-file] [guest-args]" >&2
 	exit 2
 }
 machine=${1:-}
 mode=${2:-}
 guest=${3:-}
-# Everything after the guest file is guest args: `machine.sh m run g --mem 64M`
-# and `machine.sh m run g "--mem 64M"` mean the same.
-gargs="${*:4}"
+# Everything after the guest file is guest args, each its own argument.
+gargs=("${@:4}")
 case $machine in
-arm64-vhe|arm64-nvhe) arch=arm64 ;;
+arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm) arch=arm64 ;;
 x86-vmx|x86-novmx) arch=amd64 ;;
 *) usage ;;
 esac
@@ -153,10 +160,67 @@ if [ ! -d "$payload" ]; then
 fi
 rm -rf "$wd" && mkdir -p "$wd"
 cp -a "$payload" "$wd/payload"
-if [ -n "$guest" ]; then
+# GUEST=linux: the payload's own Linux guest (scripts/guest_linux.sh),
+# 2 vCPUs, its shell on the console; GUEST_ARGS come after its defaults.
+: > "$wd/payload/guest_args"
+if [ "$guest" = linux ]; then
+	if [ ! -f "$wd/payload/linux/kernel" ]; then
+		echo "$machine: no Linux guest in the payload (scripts/guest_linux.sh)" >&2
+		exit 2
+	fi
+	ln -s linux/kernel "$wd/payload/guest"
+	printf '%s\n' --cpus 2 --mem 256 --initrd /payload/linux/initrd.gz \
+		--append "$(cat "$wd/payload/linux/cmdline")" \
+		> "$wd/payload/guest_args"
+elif [ -n "$guest" ]; then
 	cp "$guest" "$wd/payload/guest"
 	chmod +x "$wd/payload/guest" 2>/dev/null || true
 fi
+# The guest args, and the host files they name (minihv run's options that
+# read a file: --initrd; the x86 loader takes it more than once).
+file_opt() { case $1 in --initrd) return 0 ;; esac; return 1; }
+# Sets $moved to where the file is inside the machine.
+travel() {
+	local f=$1 name
+	if [ ! -f "$f" ]; then
+		echo "$machine: no file $f (named in the guest args)" >&2
+		exit 2
+	fi
+	mkdir -p "$wd/payload/files"
+	name=$(basename "$f")
+	while [ -e "$wd/payload/files/$name" ]; do name=_$name; done
+	cp "$f" "$wd/payload/files/$name"
+	moved=/payload/files/$name
+}
+i=0
+while [ $i -lt ${#gargs[@]} ]; do
+	a=${gargs[$i]}
+	case $a in
+	*$'\n'*) echo "$machine: a guest argument cannot hold a newline" >&2; exit 2 ;;
+	--*=*)
+		if file_opt "${a%%=*}"; then
+			travel "${a#*=}"
+			a="${a%%=*}=$moved"
+		fi ;;
+	*)
+		if file_opt "$a" && [ $((i + 1)) -lt ${#gargs[@]} ]; then
+			printf '%s\n' "$a" >> "$wd/payload/guest_args"
+			i=$((i + 1))
+			travel "${gargs[$i]}"
+			a=$moved
+		fi ;;
+	esac
+	printf '%s\n' "$a" >> "$wd/payload/guest_args"
+	i=$((i + 1))
+done
+input=${MINIHV_GUEST_INPUT:-}
+[ -z "$input" ] && [ "$guest" = linux ] && [ "$machine" = x86-vmx ] &&
+	input=$here/guest_commands
+if [ -n "$input" ]; then
+	[ -f "$input" ] || { echo "$machine: no file $input (MINIHV_GUEST_INPUT)" >&2; exit 2; }
+	cp "$input" "$wd/payload/guest_input"
+fi
+[ "${MINIHV_PREPARE_ONLY:-0}" = 1 ] && exit 0
 "$here/fetch.sh" "$arch" >&2
 "$here/initramfs.sh" "$arch" "$wd/payload" "$wd/initramfs.cpio.gz"
 
@@ -165,12 +229,6 @@ fi
 # BUG or oops lands in console.log) but not info lines, which would
 # otherwise interleave with the tests' TAP output mid-line.
 params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
-if [ -n "$gargs" ]; then
-	enc=${gargs//%/%25}
-	enc=${enc//\"/%22}
-	enc=$(printf '%s' "$enc" | tr '\t\n' '  ')
-	params+=" minihv.guest_args=${enc// /%20}"
-fi
 [ -n "${MINIHV_TEST_TIMEOUT:-}" ] && params+=" minihv.test_timeout=$MINIHV_TEST_TIMEOUT"
 # An interactive shell when there is nothing to run and someone to type.
 [ "$mode" = run ] && [ -z "$guest" ] && [ -t 0 ] && [ "$machine" != x86-vmx ] &&
@@ -179,11 +237,16 @@ fi
 interactive=0
 [ "$mode" = run ] && [ -t 0 ] && interactive=1
 if [ "$machine" = x86-vmx ]; then
-	timeout=${MINIHV_TIMEOUT:-600}
+	# The whole x86 suite in one Bochs boot: ~10 min, and ~10 more for
+	# linux_guest_test's five Linux boots (~2 min each); twice that
+	# beside the QEMU machines on 2 cores.
+	timeout=${MINIHV_TIMEOUT:-2700}
 elif [ "$interactive" = 1 ]; then
 	timeout=${MINIHV_TIMEOUT:-0}            # 0: no limit
 else
-	timeout=${MINIHV_TIMEOUT:-180}
+	# QEMU: ~4-7 min for the arm64 suite (linux_guest_test boots Linux
+	# a dozen times), beside Bochs on 2 cores.
+	timeout=${MINIHV_TIMEOUT:-900}
 fi
 
 # ---- boot -----------------------------------------------------------------
@@ -195,11 +258,19 @@ boot_qemu() {
 		# shellcheck disable=SC2054 # commas inside one -M/-cpu value
 		qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 		      -cpu max,pauth-impdef=on)
-		# kvm-arm.mode=none: the built-in KVM must leave EL2 to minihv.
-		append="console=ttyAMA0 kvm-arm.mode=none"
+		append="console=ttyAMA0"
+		case $machine in
+		# *-kvm: the built-in KVM is on as well, beside minihv.
+		*-kvm) ;;
+		# Otherwise KVM stays off, and EL2 is minihv's alone.
+		*) append+=" kvm-arm.mode=none" ;;
+		esac
 		# nVHE: hide VHE so the kernel drops to EL1 and the hyp stub
-		# keeps EL2.
-		[ "$machine" = arm64-nvhe ] && append+=" id_aa64mmfr1.vh=0"
+		# keeps EL2 (KVM then takes it only while it has VMs).
+		case $machine in
+		arm64-nvhe) append+=" id_aa64mmfr1.vh=0" ;;
+		arm64-nvhe-kvm) append+=" id_aa64mmfr1.vh=0 kvm-arm.mode=nvhe" ;;
+		esac
 		;;
 	x86-novmx)
 		qemu=(qemu-system-x86_64)       # TCG: no VMX whatever -cpu says

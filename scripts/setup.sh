@@ -1,12 +1,14 @@
 #!/bin/bash
-# Install the host packages the test machines and cross builds need.
+# Install the host packages the test machines, cross builds and the
+# guide's figures (graphviz, for make docs) need.
 # Idempotent: skips apt-get when everything is already there.
 set -euo pipefail
 
 pkgs="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libfdt-dev
       qemu-system-arm qemu-system-x86 bochs bochsbios vgabios
       linux-kbuild-6.1 isolinux syslinux-common xorriso cpio busybox-static kmod
-      linux-source-6.1 xz-utils lz4 gnuplot-nox"
+      linux-source-6.1 xz-utils lz4 gnuplot-nox acpica-tools sparse dkms
+      graphviz"
 
 missing=""
 for p in $pkgs; do

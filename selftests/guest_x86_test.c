@@ -884,8 +884,12 @@ TEST_F(x86, cpuid_filtered)
 					   (unsigned long long)ecx);
 	EXPECT_EQ(0, ecx >> 5 & 1) TH_LOG("VMX shown to the guest");
 	EXPECT_EQ(0, ecx >> 26 & 7) TH_LOG("XSAVE, OSXSAVE or AVX shown");
+	/* No in-kernel local APIC here: no APIC, x2APIC, TSC deadline. */
+	EXPECT_EQ(0, ecx >> 21 & 1) TH_LOG("x2APIC without the irqchip");
+	EXPECT_EQ(0, ecx >> 24 & 1) TH_LOG("TSC deadline without the irqchip");
+	EXPECT_EQ(0, run->hypercall.args[2] >> 9 & 1) TH_LOG("APIC shown");
 	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
-	EXPECT_EQ(0x40000000, run->hypercall.args[1]);
+	EXPECT_EQ(0x40000010, run->hypercall.args[1]) TH_LOG("last hypervisor leaf");
 	for (i = 0; i < 3; i++)
 		sig[i] = run->hypercall.args[2 + i];
 	memcpy(name, sig, 12);
@@ -1246,7 +1250,7 @@ static void random_segment(struct minihv_segment *seg, uint64_t *st)
  * Random guest state (segments, control registers, RIP, RSP, RFLAGS)
  * over the binary's RAM: whatever the guest then does, RUN comes back
  * with an exit or EINTR (an itimer bounds each try), and the host is
- * unhurt (module_test's kernel_log_clean runs after this binary). The
+ * unhurt (zz_kernel_log_test runs after every binary). The
  * seed is logged; MINIHV_SEED=<n> replays or varies it.
  */
 TEST_F_TIMEOUT(x86, random_state_never_hurts_the_host, 240)

@@ -48,14 +48,14 @@ FIXTURE_TEARDOWN(tool)
 static int run_tool_input(const char *const *args, const char *input)
 {
 	char tool[600];
-	const char *argv[16] = { tool, "run" };
+	const char *argv[48] = { tool, "run" };
 	int pipefd[2], infd[2], n, i, len = 0;
 	pid_t pid;
 
 	int status;
 
 	snprintf(tool, sizeof(tool), "%s/minihv", payload);
-	for (i = 0; args[i] && i < 13; i++)
+	for (i = 0; args[i] && i < 45; i++)
 		argv[i + 2] = args[i];
 	if (pipe(pipefd) || pipe(infd))
 		return -1;
@@ -145,6 +145,23 @@ TEST_F_TIMEOUT(tool, reset_exits_3, 60)
 	EXPECT_EQ(3, run_tool(args));
 	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x0\n2 cpus\nresetting\n",
 		     out);
+}
+
+/*
+ * The PL011's interrupt reaches the guest through the in-kernel GIC
+ * (MINIHV_IRQ_LINE): the transmit one when unmasked, the receive one
+ * for a byte on the tool's stdin.
+ */
+TEST_F_TIMEOUT(tool, uart_interrupts_through_the_gic, 60)
+{
+	static char g[640];
+	static const char * const args[] = { "--mem", "64", g, NULL };
+
+	if (!(minihv_irqchip_types() & (1 << MINIHV_IRQCHIP_GICV3)))
+		SKIP(return, "no vGICv3 (MINIHV_CAP_IRQCHIP)");
+	snprintf(g, sizeof(g), "%s/guests/uart_irq.bin", payload);
+	EXPECT_EQ(0, run_tool_input(args, "k"));
+	EXPECT_STREQ("tx irq 33 (MIS)\nrx irq 33 (MIS) k\n", out);
 }
 
 #define IMAGE	"/tmp/minihv-image.bin"
@@ -387,11 +404,14 @@ TEST_F(tool, x86_exit_port_and_append)
 	EXPECT_STREQ(hello_x86(guest, "minihv-test exit=300"), out);
 }
 
-/* HLT with nothing that could wake the vCPU ends the run with 4. */
+/*
+ * HLT with nothing that could wake the vCPU ends the run with 4: in a
+ * VM without the in-kernel APIC (with one, cli; hlt sleeps for ever).
+ */
 TEST_F(tool, x86_halt_exits_4)
 {
 	static const char * const args[] = {
-		"--mem", "64", "--append", "halt", guest, NULL
+		"--mem", "64", "--no-irqchip", "--append", "halt", guest, NULL
 	};
 
 	EXPECT_EQ(4, run_tool(args));
@@ -523,16 +543,22 @@ TEST_F_TIMEOUT(tool, x86_raw_three_cpus, 60)
 		"--cpus", "3", "--mem", "16", "--entry-mode", "protected", RAW,
 		NULL
 	};
+	static const char * const no_apic[] = {
+		"--no-irqchip", "--cpus", "3", "--mem", "16", "--entry-mode",
+		"protected", RAW, NULL
+	};
 	static const uint8_t hlt_loop[] = { 0xf4, 0xeb, 0xfd };	/* 1: hlt; jmp 1b */
-	static const char * const multiboot[] = { "--cpus", "2", guest, NULL };
+	static const char * const multiboot[] = {
+		"--no-irqchip", "--cpus", "2", guest, NULL
+	};
 
 	ASSERT_EQ(0, write_bytes(RAW, smp_code, sizeof(smp_code)));
 	EXPECT_EQ(0x43, run_tool(args));
-	/* All three halt: the run ends with 4 once the last one does. */
+	/* All three halt: without the in-kernel APIC the run ends with 4. */
 	ASSERT_EQ(0, write_bytes(RAW, hlt_loop, sizeof(hlt_loop)));
-	EXPECT_EQ(4, run_tool(args));
+	EXPECT_EQ(4, run_tool(no_apic));
 	unlink(RAW);
-	/* A Multiboot image boots one CPU; more need INIT/SIPI. */
+	/* A Multiboot image's other vCPUs wait for INIT/SIPI: no APIC, no. */
 	EXPECT_EQ(1, run_tool(multiboot));
 }
 
@@ -546,13 +572,23 @@ TEST_F(tool, x86_usage_errors_exit_2)
 	static const char * const real[] = {
 		"--entry-mode", "real", "--load", "0x100000", guest, NULL
 	};
-	static const char * const initrd[] = { "--initrd", guest, guest, NULL };
+	static const char * const dtb[] = { "--dtb-out", "/tmp/x.dtb", guest, NULL };
+	const char *initrds[2 * 17 + 2];
+	int i;
 
 	EXPECT_EQ(2, run_tool(mem));	/* at most 3 GiB */
 	EXPECT_EQ(2, run_tool(mode));
 	EXPECT_EQ(2, run_tool(load));
 	EXPECT_EQ(2, run_tool(real));
-	EXPECT_EQ(2, run_tool(initrd));
+	EXPECT_EQ(2, run_tool(dtb));
+	/* At most 16 modules. */
+	for (i = 0; i < 17; i++) {
+		initrds[2 * i] = "--initrd";
+		initrds[2 * i + 1] = guest;
+	}
+	initrds[2 * i] = guest;
+	initrds[2 * i + 1] = NULL;
+	EXPECT_EQ(2, run_tool(initrds));
 }
 
 #define BAD	"/tmp/minihv-bad.bin"
@@ -563,6 +599,12 @@ TEST_F_TIMEOUT(tool, x86_bad_images_exit_1, 60)
 	static const char * const load[] = { "--load", "0x8000", guest, NULL };
 	static const char * const low[] = {
 		"--entry-mode", "protected", "--load", "0x1000", RAW, NULL
+	};
+	static const char * const acpi[] = {
+		"--entry-mode", "real", "--load", "0xdfff8", RAW, NULL
+	};
+	static const char * const raw_initrd[] = {
+		"--entry-mode", "protected", "--initrd", RAW, RAW, NULL
 	};
 	/* a.out kludge: 256 MiB of BSS. */
 	uint32_t mb[8] = {
@@ -593,7 +635,284 @@ TEST_F_TIMEOUT(tool, x86_bad_images_exit_1, 60)
 	EXPECT_EQ(1, run_tool(load));
 	ASSERT_EQ(0, write_bytes(RAW, protected_code, sizeof(protected_code)));
 	EXPECT_EQ(1, run_tool(low));
+	/* ... and of the ACPI tables at 0xe0000-0xeffff, in every mode. */
+	EXPECT_EQ(1, run_tool(acpi));
+	/* Modules are for Multiboot images. */
+	EXPECT_EQ(1, run_tool(raw_initrd));
 	unlink(RAW);
+}
+
+/*
+ * The firmware guest (guests/firmware_x86.c) reports what it found: the
+ * memory map, fw_cfg, the ACPI tables it reached from the RSDP it found
+ * by scanning, the modules, the UART's IIR. An in-kernel APIC adds the
+ * PM timer, the I/O APIC and the local APICs behind the tables.
+ */
+static bool x86_apic(void)
+{
+	int dev = minihv_open(), chips;
+
+	if (dev < 0)
+		return false;
+	chips = ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_IRQCHIP);
+	close(dev);
+	return chips > 0 && chips & (1 << MINIHV_IRQCHIP_X86_APIC);
+}
+
+#define NO_APIC_REASON \
+	"this minihv.ko has no in-kernel x86 APIC (MINIHV_CAP_IRQCHIP): the kernel side of issue 9"
+
+static const char *fw_guest(const char *name)
+{
+	static char path[600];
+
+	snprintf(path, sizeof(path), "%s/guests/firmware.%s", payload, name);
+	return path;
+}
+
+/*
+ * The expected output for cpus vCPUs and --mem 64, with the PM timer or
+ * not; mods is what follows the ACPI part (the modules, Multiboot only).
+ * '#' in it stands for a number: the DSDT's length, iasl's to decide.
+ */
+static const char *firmware_out(bool multiboot, int cpus, bool pm_tmr,
+				const char *mods)
+{
+	static char buf[4096];
+	int i, n = 0;
+
+#define OUT(...) (n += snprintf(buf + n, sizeof(buf) - n, __VA_ARGS__))
+	OUT("firmware guest: %s\n", multiboot ? "multiboot" : "raw");
+	OUT("fw_cfg: signature QEMU id 0x1 cpus %d max %d ram 0x4000000\n",
+	    cpus, cpus);
+	OUT("fw_cfg: files 1, etc/e820 key 0x20 size 60\n"
+	    "fw_cfg: e820 0x0 0xa0000 1\n"
+	    "fw_cfg: e820 0xa0000 0x60000 2\n"
+	    "fw_cfg: e820 0x100000 0x3f00000 1\n");
+	OUT("acpi: rsdp at 0xe0000 rev 2 oem MINIHV, memory map from %s\n",
+	    multiboot ? "multiboot" : "fw_cfg");
+	OUT("acpi: RSDT rev 1 len 44 checksum ok oem MINIHV\n"
+	    "acpi: XSDT rev 1 len 52 checksum ok oem MINIHV\n"
+	    "acpi: FACP rev 6 len 276 checksum ok oem MINIHV\n");
+	OUT("fadt: sci 9 smi_cmd 0x0 pm1a_evt 0x600/4 pm1a_cnt 0x604/2 pm_tmr %s\n",
+	    pm_tmr ? "0x608/4" : "0x0/0");
+	OUT("fadt: flags 0x1475 boot 0x2d reset 0xcf9 value 0x6\n"
+	    "facs: len 64 version 2\n"
+	    "acpi: DSDT rev 2 len # checksum ok oem MINIHV\n"
+	    "dsdt: _S5 slp_typ a 0 b 0\n");
+	OUT("pm_tmr: %s\n", pm_tmr ? "24-bit, counting" : "none");
+	OUT("acpi: APIC rev 3 len %d checksum ok oem MINIHV\n"
+	    "madt: lapic 0xfee00000 flags 0x0\n", 82 + 8 * cpus);
+	for (i = 0; i < cpus; i++)
+		OUT("madt: cpu %d apic %d enabled\n", i, i);
+	OUT("madt: ioapic 0 at 0xfec00000 gsi 0\n"
+	    "madt: irq 0 -> gsi 2 flags 0x0\n"
+	    "madt: irq 9 -> gsi 9 flags 0xd\n"
+	    "madt: nmi cpu 0xff lint 1 flags 0x0\n"
+	    "madt: cpus %d\n", cpus);
+	OUT("%s", mods);
+	OUT("uart: iir 0x4, rbr L, iir 0x2, iir 0x1\n");
+#undef OUT
+	return buf;
+}
+
+/* want, where '#' matches one or more digits; the tail is the end. */
+static bool output_is(const char *want, const char *tail, const char *got)
+{
+	for (; *want; want++, got++) {
+		if (*want == '#' && *got >= '0' && *got <= '9') {
+			while (got[1] >= '0' && got[1] <= '9')
+				got++;
+			continue;
+		}
+		if (*want != *got)
+			return false;
+	}
+	return !strcmp(got, tail);
+}
+
+#define EXPECT_OUTPUT(want, tail) do {					\
+	if (!output_is(want, tail, out))				\
+		TH_LOG("want:\n%s%s-- got:\n%s--", want, tail, out);	\
+	EXPECT_TRUE(output_is(want, tail, out));			\
+} while (0)
+
+#define END_OK	"firmware guest: failed 0\n"
+
+/* A Multiboot image, 1 vCPU: with the default irqchip and without. */
+TEST_F_TIMEOUT(tool, x86_firmware_multiboot, 90)
+{
+	const char * const args[] = {
+		"--mem", "64", "--append", "exit=9", fw_guest("bin"), NULL
+	};
+	const char * const elf[] = {
+		"--mem", "64", "--no-irqchip", fw_guest("elf"), NULL
+	};
+
+	EXPECT_EQ(9, run_tool(args));
+	EXPECT_OUTPUT(firmware_out(true, 1, x86_apic(), "mods: count 0\n"),
+		      END_OK);
+	EXPECT_EQ(0, run_tool(elf));
+	EXPECT_OUTPUT(firmware_out(true, 1, false, "mods: count 0\n"), END_OK);
+}
+
+#define RAW_FW	"/tmp/minihv-firmware.bin"
+
+/*
+ * Three vCPUs, all started at a raw image's entry (the Multiboot magic
+ * broken, so the tool sees a raw binary): the MADT and fw_cfg count them;
+ * vCPUs 1 and 2 halt, vCPU 0 reports and exits.
+ */
+TEST_F_TIMEOUT(tool, x86_firmware_raw_three_cpus, 60)
+{
+	static const char * const args[] = {
+		"--mem", "64", "--cpus", "3", "--entry-mode", "protected",
+		RAW_FW, NULL
+	};
+	static uint8_t buf[65536];
+	int fd = open(fw_guest("bin"), O_RDONLY);
+	uint32_t magic = 0x1badb002;
+	uint8_t *hdr;
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	ASSERT_LT(64, n);
+	/* The image starts with a jump over the header to its entry. */
+	hdr = memmem(buf, 64, &magic, 4);
+	ASSERT_TRUE(hdr != NULL);
+	*hdr ^= 0xff;
+	ASSERT_EQ(0, write_bytes(RAW_FW, buf, n));
+	EXPECT_EQ(0, run_tool(args));
+	EXPECT_OUTPUT(firmware_out(false, 3, x86_apic(), ""), END_OK);
+	unlink(RAW_FW);
+}
+
+/* FNV-1a, 32 bits, as the guest hashes each module. */
+static uint32_t fnv1a(const uint8_t *p, size_t len)
+{
+	uint32_t h = 0x811c9dc5;
+
+	while (len--)
+		h = (h ^ *p++) * 0x01000193;
+	return h;
+}
+
+#define MOD1	"/tmp/minihv-mod1"
+#define MOD2	"/tmp/minihv-module-two.bin"
+#define MOD3	"/tmp/minihv-empty"
+
+/*
+ * Three modules, in --initrd order, each page-aligned after the image
+ * or the module before, with its path as its string; the contents come
+ * through (their hashes); an empty file is an empty module.
+ */
+TEST_F_TIMEOUT(tool, x86_multiboot_modules, 60)
+{
+	const char *fw = fw_guest("bin");
+	const char * const args[] = {
+		"--mem", "64", "--no-irqchip", "--initrd", MOD1,
+		"--initrd", MOD2, "--initrd", MOD3, "--append", "exit=3",
+		fw, NULL
+	};
+	const char * const big[] = {
+		"--mem", "2", "--initrd", MOD2, "--initrd", BIG_IMAGE, fw, NULL
+	};
+	static const char one[] = "module one\n";
+	static uint8_t two[5000];
+	char mods[1024];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(two); i++)
+		two[i] = i * 7 + (i >> 8);
+	ASSERT_EQ(0, write_bytes(MOD1, one, sizeof(one) - 1));
+	ASSERT_EQ(0, write_bytes(MOD2, two, sizeof(two)));
+	ASSERT_EQ(0, write_bytes(MOD3, "", 0));
+	snprintf(mods, sizeof(mods),
+		 "mods: count 3\n"
+		 "mod 0: size 11 fnv1a 0x%x at the next page, string %s\n"
+		 "mod 1: size 5000 fnv1a 0x%x at the next page, string %s\n"
+		 "mod 2: size 0 fnv1a 0x811c9dc5 at the next page, string %s\n",
+		 fnv1a((const uint8_t *)one, sizeof(one) - 1), MOD1,
+		 fnv1a(two, sizeof(two)), MOD2, MOD3);
+	EXPECT_EQ(3, run_tool(args));
+	EXPECT_OUTPUT(firmware_out(true, 1, false, mods), END_OK);
+
+	/* 2 MiB of RAM: the second module (1 MiB) does not fit after it. */
+	fd = open(BIG_IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 1 << 20));
+	close(fd);
+	EXPECT_EQ(1, run_tool(big));
+	EXPECT_STREQ("", out);
+	unlink(BIG_IMAGE);
+	unlink(MOD1);
+	unlink(MOD2);
+	unlink(MOD3);
+}
+
+/*
+ * ACPI S5 with the FADT's PM1a_CNT and the DSDT's \_S5 powers off (exit
+ * 0); the FADT's reset register resets (exit 3). The guest would go on
+ * with "still running" and exit 7.
+ */
+TEST_F_TIMEOUT(tool, x86_acpi_poweroff_and_reset, 60)
+{
+	const char * const off[] = {
+		"--mem", "64", "--no-irqchip", "--append", "poweroff exit=9",
+		fw_guest("bin"), NULL
+	};
+	const char * const reset[] = {
+		"--mem", "64", "--no-irqchip", "--append", "reset exit=9",
+		fw_guest("elf"), NULL
+	};
+
+	EXPECT_EQ(0, run_tool(off));
+	EXPECT_OUTPUT(firmware_out(true, 1, false, "mods: count 0\n"),
+		      "poweroff: SLP_TYP 0 | SLP_EN to 0x604\n");
+	EXPECT_EQ(3, run_tool(reset));
+	EXPECT_OUTPUT(firmware_out(true, 1, false, "mods: count 0\n"),
+		      "reset: 0x6 to 0xcf9\n");
+}
+
+/*
+ * With the in-kernel APIC: the UART's interrupt through the I/O APIC
+ * (pin 4) and the local APIC. THR empty does not reach the bus without
+ * OUT2, does once with it; the one byte of input interrupts.
+ */
+TEST_F_TIMEOUT(tool, x86_uart_interrupts, 60)
+{
+	const char * const args[] = {
+		"--mem", "64", "--append", "irq", fw_guest("bin"), NULL
+	};
+
+	if (!x86_apic())
+		SKIP(return, NO_APIC_REASON);
+	EXPECT_EQ(0, run_tool_input(args, "k"));
+	EXPECT_OUTPUT(firmware_out(true, 1, true, "mods: count 0\n"),
+		      "irq: THR empty without OUT2: interrupts 0\n"
+		      "irq: with OUT2: interrupts 1, iir 0x2\n"
+		      "irq: received data: interrupts 1, iir 0x4, rbr k\n"
+		      "irq: other interrupts 0\n" END_OK);
+}
+
+/*
+ * With the in-kernel APIC a Multiboot image boots with --cpus: vCPU 0
+ * runs, the others wait for INIT/SIPI (this guest sends none), and the
+ * MADT lists them all.
+ */
+TEST_F_TIMEOUT(tool, x86_multiboot_cpus_wait_for_sipi, 60)
+{
+	const char * const args[] = {
+		"--mem", "64", "--cpus", "4", fw_guest("bin"), NULL
+	};
+
+	if (!x86_apic())
+		SKIP(return, NO_APIC_REASON);
+	EXPECT_EQ(0, run_tool(args));
+	EXPECT_OUTPUT(firmware_out(true, 4, true, "mods: count 0\n"), END_OK);
 }
 
 #endif

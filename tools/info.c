@@ -2,8 +2,10 @@
 /*
  * minihv info: what the module found and what it allows.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -62,6 +64,15 @@ static void print_caps(const struct minihv_info *mi)
 		       (unsigned long long)mi->arch_caps[4]);
 		printf("pa_bits:        %llu\n",
 		       (unsigned long long)mi->arch_caps[2]);
+		if (mi->mode == MINIHV_MODE_NVHE)
+			printf("el2 lent:       %llu CPUs (%llu hand-overs, %llu refused since load)\n",
+			       (unsigned long long)mi->arch_caps[5],
+			       (unsigned long long)mi->arch_caps[6],
+			       (unsigned long long)mi->arch_caps[7]);
+		else
+			printf("tlb flushes:    %llu after another hypervisor's guest, %llu as vCPUs left a CPU\n",
+			       (unsigned long long)mi->arch_caps[6],
+			       (unsigned long long)mi->arch_caps[7]);
 	} else if (mi->arch == MINIHV_ARCH_X86_64) {
 		printf("vmx_basic:      0x%016llx (VMCS revision 0x%llx)\n",
 		       (unsigned long long)mi->arch_caps[0],
@@ -80,15 +91,58 @@ static void print_caps(const struct minihv_info *mi)
 	}
 }
 
-int cmd_info(int argc, char **argv)
+static void print_version(const char *what, unsigned int code)
+{
+	printf("%s%u.%u.%u\n", what, code >> 16, (code >> 8) & 0xff,
+	       code & 0xff);
+}
+
+/*
+ * The tool's own version, and the module's if one is loaded: 1 if they
+ * differ (the uapi they share may then not mean the same).
+ */
+int cmd_version(int argc, char **argv)
 {
 	struct minihv_info mi;
 	int fd, ret = 0;
 
-	(void)argv;
 	if (argc > 1) {
-		fprintf(stderr, "usage: minihv info\n");
+		fprintf(stderr, "usage: minihv version\n");
 		return 2;
+	}
+	(void)argv;
+	print_version("minihv tool    ", MINIHV_VERSION_CODE);
+	fd = open(MINIHV_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("minihv.ko      not loaded\n");
+		return 0;
+	}
+	if (ioctl(fd, MINIHV_GET_INFO, &mi) == 0) {
+		print_version("minihv.ko      ", mi.version);
+		if (mi.version != MINIHV_VERSION_CODE) {
+			fprintf(stderr, "minihv: the tool and the module differ\n");
+			ret = 1;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct minihv_info mi;
+	int fd, ret = 0;
+	uint64_t lent;
+
+	if (argc > 1) {
+		FILE *f = strcmp(argv[1], "--help") ? stderr : stdout;
+
+		fprintf(f, "usage: minihv info\n\n"
+			"What minihv.ko found and allows: the architecture and\n"
+			"mode, its version, the CPUs it owns (each asked live),\n"
+			"VM limits, and the hardware's virtualization features.\n"
+			"Exit code 1 if an online CPU is not minihv's.\n");
+		return f == stdout ? 0 : 2;
 	}
 	fd = minihv_open_dev();
 	if (fd < 0)
@@ -101,6 +155,7 @@ int cmd_info(int argc, char **argv)
 	printf("arch:           %s\n", arch_name(mi.arch));
 	printf("mode:           %s\n", mode_name(mi.mode));
 	printf("api:            %u\n", mi.api_version);
+	print_version("version:        ", mi.version);
 	printf("cpus:           %u of %u online CPUs enabled (",
 	       mi.nr_cpus_enabled, mi.nr_cpus_online);
 	print_cpus(&mi);
@@ -115,7 +170,14 @@ int cmd_info(int argc, char **argv)
 	printf("guest phys:     %u bits\n", mi.ipa_bits);
 	printf("pinned pages:   %llu\n", (unsigned long long)mi.pinned_pages);
 	print_caps(&mi);
-	if (mi.nr_cpus_enabled != mi.nr_cpus_online) {
+	/*
+	 * arm64 nVHE: CPUs whose EL2 minihv lent while it had no VM (to a
+	 * KVM VM, or back to the stub after one) are accounted for; it takes
+	 * them again at its next VM.
+	 */
+	lent = mi.arch == MINIHV_ARCH_ARM64 && mi.mode == MINIHV_MODE_NVHE ?
+	       mi.arch_caps[5] : 0;
+	if (mi.nr_cpus_enabled + lent != mi.nr_cpus_online) {
 		fprintf(stderr, "minihv: not every online CPU is enabled\n");
 		ret = 1;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../uapi/minihv.h"
 #include "minihv.h"
 
 static const struct {
@@ -17,6 +18,8 @@ static const struct {
 } cmds[] = {
 	{ "info", cmd_info, "show the architecture, mode, limits and CPUs" },
 	{ "run", cmd_run, "run a guest image (see minihv run --help)" },
+	{ "stat", cmd_stat, "exits and events of the running VMs, live" },
+	{ "version", cmd_version, "the tool's and the module's versions" },
 };
 
 int minihv_open_dev(void)
@@ -36,7 +39,8 @@ static int print_usage(FILE *f)
 
 	fprintf(f, "usage: minihv <command> [args]\n\ncommands:\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-6s %s\n", cmds[i].name, cmds[i].help);
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'minihv <command> --help' describes each; man minihv.\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -49,6 +53,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		return print_usage(stdout);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(1, argv + 1);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

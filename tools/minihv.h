@@ -13,5 +13,7 @@ int minihv_open_dev(void);
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 #endif /* MINIHV_TOOLS_MINIHV_H */

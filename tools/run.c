@@ -23,6 +23,8 @@ static void run_usage(FILE *f)
 		"  --mem <MiB>        guest RAM (default 128; a G suffix for GiB)\n"
 		"  --cpus <n>         vCPUs (default 1, at most %d)\n"
 		"  --append <args>    kernel command line\n"
+		"  --no-irqchip       no in-kernel interrupt controller, even where\n"
+		"                     minihv.ko has one\n"
 		"%s",
 		VMM_MAX_VCPUS, arch_usage);
 }
@@ -42,6 +44,17 @@ void vmm_stop(struct vmm *vmm, int exit_code)
 		if (!pthread_equal(vmm->vcpus[i].thread, pthread_self()))
 			pthread_kill(vmm->vcpus[i].thread, SIGUSR1);
 	pthread_mutex_unlock(&vmm->lock);
+}
+
+void vmm_irq_line(struct vmm *vmm, unsigned int irq, bool level)
+{
+	struct minihv_irq_level l = { .irq = irq, .level = level };
+	static bool warned;
+
+	if (!vmm->irqchip || !ioctl(vmm->vm, MINIHV_IRQ_LINE, &l) || warned)
+		return;
+	warned = true;
+	fprintf(stderr, "minihv: IRQ_LINE %u: %s\n", irq, strerror(errno));
 }
 
 static bool vmm_done(struct vmm *vmm)
@@ -212,6 +225,8 @@ static int create_vm(struct vmm *vmm)
 		perror("minihv: SET_USER_MEMORY_REGION");
 		return -1;
 	}
+	if (arch_vm_setup(vmm))
+		return -1;
 
 	mmap_size = ioctl(vmm->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
 	vmm->nr_vcpus = cfg->cpus;
@@ -263,6 +278,7 @@ int cmd_run(int argc, char **argv)
 		{ "dtb-out", required_argument, NULL, 'd' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry-mode", required_argument, NULL, 'e' },
+		{ "no-irqchip", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -292,6 +308,12 @@ int cmd_run(int argc, char **argv)
 			cfg.append = optarg;
 			break;
 		case 'i':
+			if (cfg.nr_initrds == VMM_MAX_INITRDS) {
+				fprintf(stderr, "minihv: at most %d --initrd\n",
+					VMM_MAX_INITRDS);
+				return EXIT_USAGE;
+			}
+			cfg.initrds[cfg.nr_initrds++] = optarg;
 			cfg.initrd = optarg;
 			break;
 		case 'd':
@@ -308,6 +330,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'e':
 			cfg.entry_mode = optarg;
+			break;
+		case 'n':
+			cfg.no_irqchip = true;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -15,21 +15,25 @@
 
 #define VMM_MAX_VCPUS	8
 #define VMM_MAX_DEVS	8
+#define VMM_MAX_INITRDS	16	/* x86: Multiboot modules */
 
 /* Exit codes of `minihv run`. */
-#define EXIT_GUEST_OFF		0	/* PSCI SYSTEM_OFF */
+#define EXIT_GUEST_OFF		0	/* PSCI SYSTEM_OFF, ACPI S5 */
 #define EXIT_GUEST_ERROR	1	/* the guest (or minihv) failed */
 #define EXIT_USAGE		2
-#define EXIT_GUEST_RESET	3	/* PSCI SYSTEM_RESET */
+#define EXIT_GUEST_RESET	3	/* PSCI SYSTEM_RESET, x86 reset register */
 #define EXIT_GUEST_HALTED	4	/* x86: every vCPU halted, none can wake */
 
 struct vmm_config {
 	const char *image;
-	const char *initrd;
+	const char *initrd;		/* arm64: the last --initrd */
+	const char *initrds[VMM_MAX_INITRDS];	/* x86: every --initrd */
+	int nr_initrds;
 	const char *append;
 	const char *dtb_out;
 	uint64_t mem;
 	int cpus;
+	bool no_irqchip;		/* --no-irqchip */
 	const char *entry_mode;		/* x86 raw binaries: --entry-mode */
 	uint64_t load;			/* x86 raw binaries: --load ... */
 	bool load_set;			/* ... if given */
@@ -67,6 +71,7 @@ struct vcpu {
 struct vmm {
 	const struct vmm_config *cfg;
 	int dev, vm;
+	bool irqchip;			/* MINIHV_CREATE_IRQCHIP done */
 	uint8_t *ram;
 	uint64_t ram_gpa, ram_size;
 	uint64_t entry, boot_arg;	/* vCPU 0 starts here, x0/... = boot_arg */
@@ -89,10 +94,12 @@ void vmm_add_pio(struct vmm *vmm, struct pio_dev *dev);
 int vmm_pio(struct vmm *vmm, struct minihv_run *run);
 void vmm_stop(struct vmm *vmm, int exit_code);
 void *vmm_gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len);
+/* MINIHV_IRQ_LINE, for VMs with an in-kernel interrupt controller. */
+void vmm_irq_line(struct vmm *vmm, unsigned int irq, bool level);
 
 /* Devices. */
-void pl011_init(struct vmm *vmm, uint64_t base);
-void uart16550_init(struct vmm *vmm, unsigned int port);
+void pl011_init(struct vmm *vmm, uint64_t base, unsigned int irq);
+void uart16550_init(struct vmm *vmm, unsigned int port, unsigned int irq);
 
 /*
  * The architecture's half: memory map, image loading, boot data, vCPUs.
@@ -103,6 +110,11 @@ extern const uint64_t arch_ram_base;
 extern const char arch_usage[];		/* options, image formats, exit codes */
 int arch_check(const struct vmm_config *cfg);	/* 0, or a usage error */
 int arch_load(struct vmm *vmm);		/* image and boot data; sets entry */
+/*
+ * After CREATE_VM and the RAM slot, before any vCPU: the in-kernel
+ * interrupt controller (which sets irqchip).
+ */
+int arch_vm_setup(struct vmm *vmm);
 int arch_vcpu_setup(struct vmm *vmm, struct vcpu *vcpu);
 void arch_devices(struct vmm *vmm);
 void arch_dump_vcpu(struct vcpu *vcpu);	/* registers, after a failure */

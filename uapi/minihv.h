@@ -11,6 +11,18 @@
 #define MINIHV_API_VERSION	1
 
 /*
+ * The release: minihv.ko's modinfo, MINIHV_GET_INFO's version and the
+ * minihv tool all say it (dkms.conf's PACKAGE_VERSION too, checked by
+ * make check). API_VERSION changes only when the uapi breaks.
+ */
+#define MINIHV_VERSION_MAJOR	0
+#define MINIHV_VERSION_MINOR	5
+#define MINIHV_VERSION_PATCH	0
+#define MINIHV_VERSION_CODE	(MINIHV_VERSION_MAJOR << 16 | \
+				 MINIHV_VERSION_MINOR << 8 | \
+				 MINIHV_VERSION_PATCH)
+
+/*
  * Guest -> minihv hypercalls. arm64: "hvc #0" with the number in x0 and
  * arguments in x1..x6 (SMCCC, vendor-hypervisor owner), result in x0.
  * x86_64: "vmcall" with the number in rax and arguments in rbx, rcx, rdx,
@@ -50,16 +62,31 @@ enum minihv_mode {
 #define MINIHV_CAP_NR_MEMSLOTS	4
 #define MINIHV_CAP_MAX_VMS	5
 #define MINIHV_CAP_RUN		6	/* 1 once guests can run */
+/* Bitmask of (1 << MINIHV_IRQCHIP_*): the controllers emulated in the kernel. */
+#define MINIHV_CAP_IRQCHIP	7
+#define MINIHV_CAP_IOEVENTFD	8	/* MINIHV_IOEVENTFD */
+#define MINIHV_CAP_IRQFD	9	/* MINIHV_IRQFD */
 
 #define MINIHV_INFO_CPU_WORDS	16	/* bitmap of up to 1024 CPUs */
 
 /*
  * arch_caps[] for arm64: [0] ICH_VTR_EL2 (0 without GICv3 system
  * registers), [1] the CPU's VMID bits, [2] PA bits, [3] VMID bits in use,
- * [4] VMID generation rollovers since load; for x86_64: [0] IA32_VMX_BASIC,
+ * [4] VMID generation rollovers since load, and in nVHE [5] the online
+ * CPUs whose EL2 minihv lent while it had no VM (to a KVM VM, or to the
+ * hyp stub after one) and does not hold now (taken again at the next
+ * VM), [6] EL2 hand-overs since load, [7] hand-overs refused while
+ * minihv had VMs (EL2's and KVM's attempts), and in VHE [6] guest
+ * entries that found another hypervisor's stage 2 loaded since minihv's
+ * last exit and flushed the CPU's guest TLB entries first, [7] flushes
+ * of a VM's entries as its vCPU thread left a CPU (only with the
+ * kernel's KVM enabled); for x86_64: [0] IA32_VMX_BASIC,
  * [1] IA32_VMX_EPT_VPID_CAP, [2] IA32_VMX_PROCBASED_CTLS2, and the VMCS
  * controls minihv chose: [3] pin-based | primary processor-based << 32,
- * [4] secondary processor-based, [5] VM-exit | VM-entry << 32.
+ * [4] secondary processor-based, [5] VM-exit | VM-entry << 32, [6] the
+ * APIC-virtualization secondary controls a VM created now gets with its
+ * in-kernel irqchip (0: the "apicv" module parameter is off or the CPU
+ * lacks them).
  */
 struct minihv_info {
 	__u32 api_version;
@@ -78,7 +105,9 @@ struct minihv_info {
 	__u64 pinned_pages;	/* guest pages pinned by all VMs */
 	__u64 arch_caps[8];
 	__u64 cpus_enabled[MINIHV_INFO_CPU_WORDS];
-	__u64 reserved[8];
+	__u32 version;		/* MINIHV_VERSION_CODE of the module */
+	__u32 pad;
+	__u64 reserved[7];
 };
 
 /* For MINIHV_SET_USER_MEMORY_REGION; memory_size 0 deletes the slot. */
@@ -101,7 +130,10 @@ struct minihv_vm_info {
 	__u64 table_pages;	/* pages the table itself uses */
 	__u32 nr_memslots;
 	__u32 nr_vcpus;
-	__u64 reserved[8];
+	/* Names the VM in debugfs (<pid>-<id>) and in its tracepoints. */
+	__u32 id;
+	__u32 pad;
+	__u64 reserved[7];
 };
 
 #if defined(__aarch64__)
@@ -141,9 +173,108 @@ struct minihv_sregs {
 };
 #endif
 
+/*
+ * MINIHV_CREATE_IRQCHIP: the VM's interrupt controller, emulated in the
+ * kernel (MMIO to it never reaches userspace), created before any vCPU.
+ *
+ * MINIHV_IRQCHIP_GICV3 (arm64): base[0] the distributor (64 KiB, 64 KiB
+ * aligned); base[1] the redistributors, size[1] bytes of them: one
+ * 128 KiB frame pair (RD_base, SGI_base) per vCPU, indexed by vCPU id,
+ * so a vCPU's id must have its frame inside size[1]. nr_irqs: SPIs, a
+ * multiple of 32 from 32 to 988 (0: 256).
+ *
+ * MINIHV_IRQCHIP_X86_APIC (x86_64): a local APIC per vCPU (at the
+ * address IA32_APIC_BASE gives, 0xfee00000 after reset), one I/O APIC at
+ * base[0] (4 KiB, aligned; 0xfec00000 on PCs) and, with the platform's
+ * timers, the ACPI PM timer at I/O port base[1] (4 ports; 0x608 as on
+ * QEMU's q35; 0: none). nr_irqs: I/O APIC pins (0: 24, at most 24).
+ * size[] must be 0.
+ *
+ * base/size slots a type does not use must be 0; so must flags and
+ * reserved[].
+ */
+enum minihv_irqchip_type {
+	MINIHV_IRQCHIP_GICV3 = 1,
+	MINIHV_IRQCHIP_X86_APIC = 2,
+};
+
+struct minihv_irqchip {
+	__u32 type;		/* enum minihv_irqchip_type */
+	__u32 flags;
+	__u64 base[4];
+	__u64 size[4];
+	__u32 nr_irqs;
+	__u32 reserved[7];
+};
+
+/*
+ * MINIHV_IRQ_LINE: drive one of the VM's device interrupt lines, as a
+ * device model in userspace does (KVM_IRQ_LINE's shape). irq: arm64 the
+ * SPI number (INTID 32 + irq, the number a device tree's "interrupts"
+ * cell holds), x86 the I/O APIC pin. level 1 raises the line, 0 lowers
+ * it: a level-triggered interrupt stays pending while the line is high;
+ * an edge-triggered one is one raise (a rising edge).
+ */
+struct minihv_irq_level {
+	__u32 irq;
+	__u32 level;
+};
+
+/*
+ * MINIHV_IOEVENTFD (KVM_IOEVENTFD's shape): a guest write of exactly len
+ * bytes at exactly addr (guest-physical, or an x86 port with PIO: IN/OUT,
+ * not string I/O) signals the eventfd fd in the kernel, and the vCPU goes
+ * on with no exit to userspace. With DATAMATCH only writes of that value
+ * do; others exit as before. Reads always exit. DEASSIGN removes the one
+ * registered with the same eventfd, addr, len, PIO and DATAMATCH (and
+ * value). Errors: EINVAL unknown flags, nonzero reserved, len not 1, 2, 4
+ * or 8 (KVM's "any length" 0 is not offered), addr + len past the
+ * guest-physical space or port 0xffff, a datamatch wider than len, PIO
+ * where there are no ports (arm64), fd not an eventfd; EBADF fd not open;
+ * EEXIST the range touches a memory slot or an in-kernel device (vGIC,
+ * I/O APIC, xAPIC page, PM timer) or one already takes the same writes
+ * (DATAMATCH ones with different values may share an address); ENOSPC 64
+ * already; ENOENT nothing to DEASSIGN. A memory slot over an ioeventfd
+ * is refused (EINVAL), as over a device. MINIHV_CAP_IOEVENTFD: 1.
+ */
+struct minihv_ioeventfd {
+	__u64 datamatch;
+	__u64 addr;
+	__u32 len;		/* 1, 2, 4 or 8 */
+	__s32 fd;
+#define MINIHV_IOEVENTFD_DATAMATCH	(1U << 0)
+#define MINIHV_IOEVENTFD_PIO		(1U << 1)
+#define MINIHV_IOEVENTFD_DEASSIGN	(1U << 2)
+	__u32 flags;
+	__u32 reserved[9];	/* must be 0 */
+};
+
+/*
+ * MINIHV_IRQFD (KVM_IRQFD's shape): each signal of the eventfd fd pulses
+ * the in-kernel controller's line irq (MINIHV_IRQ_LINE's numbering: raise
+ * then lower, an edge, as KVM's irqfd without a resample fd; the guest
+ * should make the line edge-triggered, and userspace should not drive it
+ * with MINIHV_IRQ_LINE too). Signals that come faster than the kernel
+ * pulses may merge into one interrupt. DEASSIGN removes the one of that
+ * eventfd and irq; when it returns, no pulse of it is left to come.
+ * Closing the eventfd removes it too. Errors: ENXIO no in-kernel irqchip;
+ * EINVAL unknown flags, nonzero reserved, irq past the controller's lines
+ * (arm64: SPIs, x86: I/O APIC pins), fd not an eventfd; EBADF fd not
+ * open; EBUSY that eventfd is already an irqfd of this VM; ENOENT nothing
+ * to DEASSIGN. MINIHV_CAP_IRQFD: 1 where an irqchip can be made.
+ */
+struct minihv_irqfd {
+	__s32 fd;
+	__u32 irq;
+#define MINIHV_IRQFD_DEASSIGN		(1U << 0)
+	__u32 flags;
+	__u32 reserved[5];	/* must be 0 */
+};
+
 /* For MINIHV_VCPU_INIT, before the vCPU first runs. */
 struct minihv_vcpu_init {
-#define MINIHV_VCPU_INIT_POWER_OFF	(1U << 0)	/* arm64: wait for PSCI CPU_ON */
+/* arm64: wait for PSCI CPU_ON; x86: an AP after INIT, waiting for a SIPI */
+#define MINIHV_VCPU_INIT_POWER_OFF	(1U << 0)
 	__u32 flags;
 	__u32 reserved[7];	/* must be 0 */
 };
@@ -159,7 +290,7 @@ enum minihv_exit_reason {
 	MINIHV_EXIT_INTERNAL = 6,
 	MINIHV_EXIT_SHUTDOWN = 7,
 	MINIHV_EXIT_INTR = 8,
-	MINIHV_EXIT_HLT = 9,	/* x86 HLT, and nothing in minihv can wake it */
+	MINIHV_EXIT_HLT = 9,	/* x86 HLT in a VM without MINIHV_CREATE_IRQCHIP */
 };
 
 /*
@@ -243,6 +374,10 @@ struct minihv_run {
 #define MINIHV_SET_USER_MEMORY_REGION	\
 	_IOW(MINIHVIO, 0x46, struct minihv_userspace_memory_region)
 #define MINIHV_GET_VM_INFO		_IOR(MINIHVIO, 0x47, struct minihv_vm_info)
+#define MINIHV_CREATE_IRQCHIP		_IOW(MINIHVIO, 0x60, struct minihv_irqchip)
+#define MINIHV_IRQ_LINE			_IOW(MINIHVIO, 0x61, struct minihv_irq_level)
+#define MINIHV_IOEVENTFD		_IOW(MINIHVIO, 0x62, struct minihv_ioeventfd)
+#define MINIHV_IRQFD			_IOW(MINIHVIO, 0x63, struct minihv_irqfd)
 
 /* vCPU fd */
 #define MINIHV_RUN			_IO(MINIHVIO, 0x80)

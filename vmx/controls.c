@@ -55,33 +55,58 @@ static int check_ept_vpid(u64 cap)
 	return 0;
 }
 
+#define WINDOWS	(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)
+
 int minihv_vmx_choose_controls(struct minihv_vmx_caps *caps)
 {
 	bool true_msrs = caps->basic & VMX_BASIC_TRUE_CTLS;
+	u32 procmsr, may, may2;
+	u64 ctls;
 	int ret;
 
-	/* Host interrupts and NMIs exit; the timer keeps Bochs honest (ENV). */
+	/*
+	 * Host interrupts and NMIs exit; virtual NMIs give NMI injection its
+	 * blocking and NMI-window exiting; the timer keeps Bochs honest (ENV).
+	 */
 	ret = adjust("pin-based",
 		     true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				 MSR_IA32_VMX_PINBASED_CTLS,
-		     PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-		     PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
-		     &caps->pin);
+		     PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		     PIN_BASED_VIRTUAL_NMIS,
+		     PIN_BASED_VMX_PREEMPTION_TIMER, &caps->pin);
 	if (ret)
 		return ret;
 
-	/* HLT and every I/O port exit; MSRs through bitmaps when possible. */
-	ret = adjust("processor-based",
-		     true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-				 MSR_IA32_VMX_PROCBASED_CTLS,
+	/*
+	 * HLT and every I/O port exit; MSRs through bitmaps when possible.
+	 * CR8 exits (without a TPR shadow MOV to CR8 would write the host's
+	 * own TPR, SDM 26.3).
+	 */
+	procmsr = true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			      MSR_IA32_VMX_PROCBASED_CTLS;
+	ret = adjust("processor-based", procmsr,
 		     CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		     CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 		     CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+		     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 		     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 		     CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS,
 		     &caps->proc);
 	if (ret)
 		return ret;
+	/* Set per vCPU when needed (vmx/inject.c, irq/vapic.c). */
+	rdmsrl(procmsr, ctls);
+	may = ctls >> 32;
+	if ((may & WINDOWS) != WINDOWS) {
+		pr_err("VT-x lacks interrupt- and NMI-window exiting (MSR 0x%x)\n",
+		       procmsr);
+		return -ENODEV;
+	}
+	may2 = caps->procbased2 >> 32;
+	caps->apic_access = may2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	if ((may & CPU_BASED_TPR_SHADOW) && caps->apic_access &&
+	    (may2 & VMX_APICV_PROC2) == VMX_APICV_PROC2)
+		caps->apicv = VMX_APICV_PROC2;
 
 	ret = adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 		     SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86 VMs: an EPT built from the memory slots, and its invalidation.
+ * x86 VMs: an EPT built from the memory slots, and its invalidation;
+ * the VM's time base and interrupt controller are made and freed here.
  * INVEPT acts on the executing CPU only, so a shrinking EPT is flushed on
  * every CPU (all are in VMX operation while minihv is loaded).
  */
@@ -15,7 +16,9 @@
 #include <asm/vmx.h>
 
 #include "core/minihv.h"
+#include "irq/x86_irqchip.h"
 #include "mm/ept.h"
+#include "timer/tsc.h"
 #include "vmx/vmx.h"
 
 #define EPTP_WB		6ULL		/* paging-structure memory type */
@@ -72,6 +75,7 @@ int minihv_vmx_vm_init(struct minihv_vm *vm)
 		return ret;
 	}
 	v->eptp = virt_to_phys(v->ept.root) | EPTP_WB | EPTP_4_LEVELS;
+	minihv_tsc_vm_init(v);
 	vm->arch = v;
 	return 0;
 }
@@ -88,6 +92,7 @@ void minihv_vmx_vm_destroy(struct minihv_vm *vm)
 	/* No translation of this EPTP may outlive its tables. */
 	flush_ept(v);
 	minihv_pt_destroy(&v->ept);
+	minihv_vmx_irqchip_destroy(vm);
 	kfree(v);
 }
 

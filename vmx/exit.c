@@ -9,8 +9,10 @@
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 #include <asm/vmx.h>
+#include <linux/trace_events.h>
 
 #include "core/minihv.h"
+#include "irq/lapic.h"
 #include "vmx/vmx.h"
 
 typedef int (*exit_handler_fn)(struct vmx_vcpu *v);
@@ -95,10 +97,20 @@ static int handle_triple_fault(struct vmx_vcpu *v)
 	return 0;
 }
 
-/* No interrupt source can wake a halted vCPU yet: userspace decides. */
+/*
+ * With the in-kernel local APIC, HLT sleeps here until an interrupt the
+ * guest can take, an NMI or an INIT arrives (a signal ends RUN instead;
+ * the guest then resumes after its HLT, as after a spurious wake-up).
+ * Without it nothing in the kernel could wake the vCPU: userspace
+ * decides.
+ */
 static int handle_hlt(struct vmx_vcpu *v)
 {
 	minihv_vmx_skip_insn(v);
+	if (v->apic) {
+		minihv_vcpu_block(v->vcpu);
+		return 1;
+	}
 	v->vcpu->run->exit_reason = MINIHV_EXIT_HLT;
 	return 0;
 }
@@ -115,6 +127,7 @@ static int handle_vmcall(struct vmx_vcpu *v)
 	u64 *g = v->gprs;
 
 	minihv_vmx_skip_insn(v);
+	minihv_stat_hypercall(v->vcpu, g[GPR_RAX], g[GPR_RBX]);
 	switch (g[GPR_RAX]) {
 	case MINIHV_HCALL_NOP:
 		g[GPR_RAX] = 0;
@@ -156,14 +169,20 @@ static int handle_cr(struct vmx_vcpu *v)
 			ret = minihv_vmx_set_cr4(v, val);
 		else if (cr == 3)
 			vmcs_write(GUEST_CR3, val);
+		else if (cr == 8 && val > 15)
+			ret = -EINVAL;		/* reserved bits: #GP */
+		else if (cr == 8 && v->apic)
+			minihv_lapic_set_tpr(v->apic, val << 4);
 		else if (cr == 8)
-			v->cr8 = val & 15;
+			v->cr8 = val;
 		else
 			return unhandled(v);
 		break;
 	case 1:		/* MOV from CR */
 		if (cr == 3)
 			*gpr = vmcs_read(GUEST_CR3);
+		else if (cr == 8 && v->apic)
+			*gpr = minihv_lapic_get_tpr(v->apic) >> 4;
 		else if (cr == 8)
 			*gpr = v->cr8;
 		else
@@ -237,6 +256,13 @@ static const exit_handler_fn exit_handlers[] = {
 	[EXIT_REASON_EPT_VIOLATION]		= minihv_vmx_handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER]		= handle_nothing,
+	/* The windows' controls are recomputed before each entry. */
+	[EXIT_REASON_INTERRUPT_WINDOW]		= handle_nothing,
+	[EXIT_REASON_NMI_WINDOW]		= handle_nothing,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD]	= handle_nothing,
+	[EXIT_REASON_APIC_ACCESS]		= minihv_vmx_handle_apic_access,
+	[EXIT_REASON_EOI_INDUCED]		= minihv_vmx_handle_eoi_induced,
+	[EXIT_REASON_APIC_WRITE]		= minihv_vmx_handle_apic_write,
 };
 
 /*
@@ -256,7 +282,25 @@ static void reinject(struct vmx_vcpu *v)
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, v->exit.insn_len);
+	/* An NMI delivered again is not blocked by itself (SDM 26.3.1.5). */
+	if (type == INTR_TYPE_NMI_INTR)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+			   ~GUEST_INTR_STATE_NMI);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+}
+
+/* The SDM's names, as the kernel's own header lists them. */
+static const struct trace_print_flags exit_names[] = { VMX_EXIT_REASONS };
+
+const char *minihv_vmx_exit_name(u32 reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(exit_names); i++)
+		if (exit_names[i].mask == reason)
+			return exit_names[i].name;
+	return NULL;
 }
 
 int minihv_vmx_handle_exit(struct vmx_vcpu *v)
@@ -265,6 +309,7 @@ int minihv_vmx_handle_exit(struct vmx_vcpu *v)
 	exit_handler_fn fn = NULL;
 	int ret;
 
+	minihv_stat_exit(v->vcpu, reason, v->exit.rip);
 	if (reason < ARRAY_SIZE(exit_handlers))
 		fn = exit_handlers[reason];
 	ret = fn ? fn(v) : unhandled(v);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Port I/O exits (IN, OUT, INS, OUTS, with REP): every port goes to
- * userspace as MINIHV_EXIT_IO with its data in the run area. A REP string
+ * Port I/O exits (IN, OUT, INS, OUTS, with REP): every port but the
+ * kernel's own devices' (IN and OUT only) goes to userspace as
+ * MINIHV_EXIT_IO with its data in the run area. A REP string
  * moves at most MINIHV_IO_DATA_MAX bytes per exit; the instruction is
  * re-executed (RIP unchanged) until RCX reaches 0, as hardware would
  * after an interrupt in the middle.
@@ -102,6 +103,26 @@ static int handle_string(struct vmx_vcpu *v, struct minihv_run *run, u32 size,
 	return 0;
 }
 
+/*
+ * IN or OUT (not strings) to a device in core/io.c: 1 when one answered
+ * (a refused access reads all ones, as an unclaimed port does).
+ */
+static bool kernel_port(struct vmx_vcpu *v, u16 port, u32 size, bool in)
+{
+	u64 val = v->gprs[GPR_RAX] & (BIT_ULL(8 * size) - 1);
+	int ret;
+
+	if (in)
+		ret = minihv_io_read(v->vcpu, MINIHV_IO_PIO, port, size, &val);
+	else
+		ret = minihv_io_write(v->vcpu, MINIHV_IO_PIO, port, size, val);
+	if (!ret)
+		return false;
+	if (in)
+		vmx_write_sized(&v->gprs[GPR_RAX], ret < 0 ? ~0ULL : val, size);
+	return true;
+}
+
 int minihv_vmx_handle_io(struct vmx_vcpu *v)
 {
 	struct minihv_run *run = v->vcpu->run;
@@ -117,6 +138,11 @@ int minihv_vmx_handle_io(struct vmx_vcpu *v)
 	if (q & IO_STRING)
 		return handle_string(v, run, size, in, q & IO_REP);
 
+	/* A port of the kernel's own (the PM timer) answers at once. */
+	if (kernel_port(v, IO_PORT(q), size, in)) {
+		minihv_vmx_skip_insn(v);
+		return 1;
+	}
 	run->io.count = 1;
 	if (in) {
 		v->pending = PENDING_IO_IN;

@@ -3,22 +3,32 @@
  * Guest MSRs. Those the VMCS switches (FS/GS base) or minihv switches
  * through the VM-entry/exit MSR areas (the SYSCALL MSRs and the kernel
  * GS base) are the guest's to access directly; a short allow-list is
- * emulated; every other RDMSR/WRMSR raises #GP(0) in the guest.
+ * emulated (with IA32_MISC_ENABLE and the microcode revision, which
+ * Linux reads without expecting a fault), and with the in-kernel local
+ * APIC its MSRs (irq/lapic.c);
+ * every other RDMSR/WRMSR raises #GP(0) in the guest.
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
 
+#include <asm/apicdef.h>
 #include <asm/msr.h>
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
 #include "core/minihv.h"
+#include "irq/lapic.h"
 #include "vmx/vmx.h"
 
-const u32 minihv_vmx_switched_msrs[VMX_NR_SWITCHED_MSRS] = {
+/*
+ * TSC_AUX is the guest's own while RDTSCP (and RDPID) run without exits;
+ * Linux writes its CPU number there on each CPU, the host's included.
+ */
+const u32 minihv_vmx_switched_msrs[VMX_MAX_SWITCHED_MSRS] = {
 	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_TSC_AUX,
 };
 
 static unsigned long *msr_bitmap;
@@ -43,7 +53,7 @@ int minihv_vmx_msr_setup(void)
 	memset(msr_bitmap, 0xff, PAGE_SIZE);
 	pass_through(MSR_FS_BASE);
 	pass_through(MSR_GS_BASE);
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++)
+	for (i = 0; i < vmx_nr_switched_msrs(); i++)
 		pass_through(minihv_vmx_switched_msrs[i]);
 	minihv_vmx_msr_bitmap_pa = __pa(msr_bitmap);
 	return 0;
@@ -54,6 +64,18 @@ void minihv_vmx_msr_cleanup(void)
 	free_page((unsigned long)msr_bitmap);
 	msr_bitmap = NULL;
 }
+
+/*
+ * IA32_MISC_ENABLE as a guest of KVM sees it: fast strings on, no BTS or
+ * PEBS; read-only (a write that changes it is #GP). Linux reads it before
+ * it has an IDT (verify_cpu clears XD disable), so it must not fault.
+ * The microcode revision (in EDX) is KVM's default too; a write is the
+ * first half of reading it (SDM 10.11.7.1) and changes nothing.
+ */
+#define MISC_ENABLE	(MSR_IA32_MISC_ENABLE_FAST_STRING | \
+			 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
+			 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define UCODE_REV	(1ULL << 32)
 
 /* PAT entries are memory types 0, 1, 4, 5, 6 or 7 (SDM 13.12.2). */
 static bool pat_valid(u64 pat)
@@ -74,10 +96,18 @@ static u64 *switched(struct vmx_vcpu *v, u32 msr)
 {
 	int i;
 
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++)
+	for (i = 0; i < vmx_nr_switched_msrs(); i++)
 		if (v->guest_msrs[i].index == msr)
 			return &v->guest_msrs[i].value;
 	return NULL;
+}
+
+/* The local APIC's MSRs: IA32_APIC_BASE, TSC deadline, x2APIC. */
+static bool apic_msr(struct vmx_vcpu *v, u32 msr)
+{
+	return v->apic && (msr == MSR_IA32_APICBASE ||
+			   msr == MSR_IA32_TSC_DEADLINE ||
+			   (msr >= APIC_BASE_MSR && msr <= APIC_BASE_MSR + 0xff));
 }
 
 static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
@@ -88,6 +118,8 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 		*val = *copy;
 		return 0;
 	}
+	if (apic_msr(v, msr))
+		return minihv_lapic_msr_read(v->apic, msr, val);
 	switch (msr) {
 	case MSR_EFER:
 		*val = vmcs_read(GUEST_IA32_EFER);
@@ -105,13 +137,19 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_read(GUEST_SYSENTER_EIP);
 		return 0;
 	case MSR_IA32_TSC:
-		*val = rdtsc() + vmcs_read(TSC_OFFSET);
+		*val = rdtsc() + v->tsc_offset;
 		return 0;
 	case MSR_FS_BASE:	/* without MSR bitmaps these exit too */
 		*val = vmcs_read(GUEST_FS_BASE);
 		return 0;
 	case MSR_GS_BASE:
 		*val = vmcs_read(GUEST_GS_BASE);
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MISC_ENABLE;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*val = UCODE_REV;
 		return 0;
 	}
 	return -EINVAL;
@@ -127,10 +165,15 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 		if ((s64)(val << 16) >> 16 != (s64)val)
 			return -EINVAL;
 	}
+	/* TSC_AUX: bits 63:32 are reserved (SDM 2.2, IA32_TSC_AUX). */
+	if (msr == MSR_TSC_AUX && val >> 32)
+		return -EINVAL;
 	if (copy) {
 		*copy = val;
 		return 0;
 	}
+	if (apic_msr(v, msr))
+		return minihv_lapic_msr_write(v->apic, msr, val);
 	switch (msr) {
 	case MSR_EFER:
 		return minihv_vmx_set_efer(v, val);
@@ -149,15 +192,21 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 		vmcs_write(GUEST_SYSENTER_EIP, val);
 		return 0;
 	case MSR_IA32_TSC:
+		/* This vCPU's TSC only, as on hardware. */
 		if (!(minihv_vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING))
 			return -EINVAL;
-		vmcs_write(TSC_OFFSET, val - rdtsc());
+		WRITE_ONCE(v->tsc_offset, val - rdtsc());
+		vmcs_write(TSC_OFFSET, v->tsc_offset);
 		return 0;
 	case MSR_FS_BASE:
 		vmcs_write(GUEST_FS_BASE, val);
 		return 0;
 	case MSR_GS_BASE:
 		vmcs_write(GUEST_GS_BASE, val);
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		return val == MISC_ENABLE ? 0 : -EINVAL;
+	case MSR_IA32_UCODE_REV:
 		return 0;
 	}
 	return -EINVAL;

@@ -174,7 +174,11 @@ static void read_exit(struct vmx_vcpu *v)
 	v->gprs[GPR_RSP] = vmcs_read(GUEST_RSP);
 }
 
-/* One entry and its exit; 1 when the guest ran, 0 when entry failed. */
+#define ENTER_FAILED	0
+#define ENTER_RAN	1
+#define ENTER_KICKED	2	/* a kick came in first: look again */
+
+/* One entry and its exit. */
 static int enter_once(struct vmx_vcpu *v)
 {
 	int failed;
@@ -187,6 +191,17 @@ static int enter_once(struct vmx_vcpu *v)
 	/* The guest owns the x87/SSE registers while it runs. */
 	kernel_fpu_begin();
 	local_irq_disable();
+	/*
+	 * From here a kick (an interrupt posted for this vCPU) finds it in
+	 * guest mode and sends an IPI, which makes the entry exit at once;
+	 * what came before is injected now (core/kick.c).
+	 */
+	if (!minihv_vcpu_enter_guest_mode(v->vcpu)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return ENTER_KICKED;
+	}
+	minihv_vmx_inject_events(v);
 	asm volatile("fxrstorq %0" : : "m"(*v->fpu));
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
@@ -196,6 +211,7 @@ static int enter_once(struct vmx_vcpu *v)
 	}
 
 	failed = minihv_vmx_enter(v->gprs, v->launched);
+	minihv_vcpu_exit_guest_mode(v->vcpu);
 
 	v->cr2 = native_read_cr2();
 	restore_host_debug(&v->host);
@@ -220,7 +236,7 @@ static int enter_once(struct vmx_vcpu *v)
 	}
 	local_irq_enable();
 	kernel_fpu_end();
-	return !failed;
+	return failed ? ENTER_FAILED : ENTER_RAN;
 }
 
 static int fail_entry(struct vmx_vcpu *v, u64 reason)
@@ -245,15 +261,21 @@ static int run_loop(struct vmx_vcpu *v)
 			return -EINTR;
 		}
 		cond_resched();
+		/* INIT and start-up IPIs; a vCPU waiting for one sleeps. */
+		if (minihv_vmx_mp_events(v))
+			continue;
 
 		preempt_disable();
-		if (!enter_once(v)) {
+		ret = enter_once(v);
+		if (ret == ENTER_FAILED) {
 			ret = fail_entry(v, MINIHV_ENTRY_FAIL_VMFAIL |
 					 vmcs_read(VM_INSTRUCTION_ERROR));
 			preempt_enable();
 			return ret;
 		}
 		preempt_enable();
+		if (ret == ENTER_KICKED)
+			continue;
 
 		/* Bit 31: the entry itself failed (SDM 27.8). */
 		if (v->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY)

@@ -9,9 +9,13 @@
 #include <linux/uaccess.h>
 
 #include <asm/msr-index.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
+#include <asm/vmx.h>
 
 #include "core/minihv.h"
+#include "irq/lapic.h"
+#include "irq/x86_irqchip.h"
 #include "vmx/vmx.h"
 
 /* s: code or data segment (1), or system segment: TR, LDT (0). */
@@ -72,6 +76,80 @@ static int check_sregs(const struct minihv_sregs *sr)
 	return 0;
 }
 
+/*
+ * INIT (SDM table 10-1): the power-on state of the registers, but the
+ * x87/SSE state, the MSRs other than EFER, and the local APIC's id and
+ * mode stay. Into the VMCS at the next entry; VMCS current.
+ */
+static void init_reset(struct vmx_vcpu *v)
+{
+	struct minihv_regs regs;
+
+	reset_sregs(&v->sregs);
+	v->sregs_dirty = true;
+	minihv_vmx_reset_regs(&regs);
+	memcpy(v->gprs, &regs, sizeof(v->gprs));
+	/* EDX: the processor signature, as after RESET and INIT. */
+	v->gprs[GPR_RDX] = cpuid_eax(1);
+	vmcs_write(GUEST_RIP, regs.rip);
+	vmcs_write(GUEST_RFLAGS, regs.rflags);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	v->cr2 = 0;
+	v->cr8 = 0;
+	if (v->apic)
+		minihv_lapic_reset(v->apic, true);
+}
+
+/* A start-up IPI: real mode at vector << 12, CS = vector << 8, IP 0. */
+static void sipi_start(struct vmx_vcpu *v, u8 vector)
+{
+	v->sregs.cs.selector = vector << 8;
+	v->sregs.cs.base = (u64)vector << 12;
+	v->sregs_dirty = true;
+	vmcs_write(GUEST_RIP, 0);
+}
+
+/*
+ * Before each entry: the INIT and start-up IPIs posted to this vCPU. A
+ * vCPU created powered off (MINIHV_VCPU_INIT) is an AP after INIT: it
+ * waits for a start-up IPI, and so does any AP an INIT reaches (the BSP,
+ * vCPU 0, restarts at the reset vector). 0: the vCPU may enter; else it
+ * slept (a signal, or still waiting) and the caller looks again.
+ */
+int minihv_vmx_mp_events(struct vmx_vcpu *v)
+{
+	struct minihv_lapic *apic = v->apic;
+
+	if (!v->started) {
+		spin_lock(&v->vcpu->power_lock);
+		v->wait_sipi = v->vcpu->powered_off;
+		spin_unlock(&v->vcpu->power_lock);
+		v->started = true;
+		if (v->wait_sipi)
+			init_reset(v);
+	}
+	if (apic && test_and_clear_bit(LAPIC_EV_INIT, &apic->events)) {
+		init_reset(v);
+		v->wait_sipi = !(apic->base & LAPIC_BASE_BSP);
+	}
+	/* A start-up IPI outside wait-for-SIPI is ignored (SDM 9.4.4). */
+	if (apic && test_and_clear_bit(LAPIC_EV_SIPI, &apic->events) &&
+	    v->wait_sipi) {
+		/* The vector was written before the bit (lapic_accept()). */
+		smp_mb__after_atomic();
+		sipi_start(v, READ_ONCE(apic->sipi_vector));
+		v->wait_sipi = false;
+	}
+	if (!v->wait_sipi)
+		return 0;
+	minihv_vcpu_block(v->vcpu);
+	return 1;
+}
+
 long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
 			   void __user *arg)
 {
@@ -108,6 +186,7 @@ long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,
 
 static void vcpu_free(struct vmx_vcpu *v)
 {
+	minihv_lapic_free(v->apic);
 	minihv_vmcs_free(v);
 	if (v->vpid)
 		minihv_vmx_vpid_free(v->vpid);
@@ -144,6 +223,17 @@ int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
 	v->vpid = ret;
 	reset_sregs(&v->sregs);
 	v->sregs_dirty = true;
+	if (minihv_vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING)
+		v->tsc_offset = ((struct vmx_vm *)vcpu->vm->arch)->tsc_offset;
+	/* Read once: the controller exists from before any vCPU (core). */
+	if (smp_load_acquire(&vcpu->vm->irqchip_type)) {
+		struct x86_irqchip *chip =
+			((struct vmx_vm *)vcpu->vm->arch)->chip;
+
+		ret = minihv_lapic_create(v, chip->apicv);
+		if (ret)
+			goto err;
+	}
 	preempt_notifier_init(&v->pn, &minihv_vmx_preempt_ops);
 	vcpu->arch = v;
 	return 0;

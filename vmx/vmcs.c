@@ -186,10 +186,16 @@ void minihv_vmcs_host_task(struct vmx_vcpu *v)
 	savesegment(gs, h->gs);
 	get_debugreg(h->dr7, 7);
 	h->debugctl = get_debugctlmsr();
-	/* The other switched MSRs are constants, read with the VMCS. */
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++)
+	/*
+	 * TSC_AUX is this CPU's number (the host's RDTSCP/RDPID getcpu);
+	 * the other switched MSRs are constants, read with the VMCS.
+	 */
+	for (i = 0; i < vmx_nr_switched_msrs(); i++) {
 		if (v->host_msrs[i].index == MSR_KERNEL_GS_BASE)
 			v->host_msrs[i].value = h->kernel_gs_base;
+		else if (v->host_msrs[i].index == MSR_TSC_AUX)
+			rdmsrl(MSR_TSC_AUX, v->host_msrs[i].value);
+	}
 }
 
 /* Guest-owned CR0 bits: the rest exit on change (see set_cr0). */
@@ -243,6 +249,8 @@ static void controls_const(struct vmx_vcpu *v)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	v->proc_ctl = c->proc;
+	v->proc2_ctl = c->proc2;
 	vmcs_write(VM_EXIT_CONTROLS, c->exit);
 	vmcs_write(VM_ENTRY_CONTROLS, c->entry & ~VM_ENTRY_IA32E_MODE);
 	vmcs_write(EXCEPTION_BITMAP, 0);	/* the guest's own, all */
@@ -253,7 +261,7 @@ static void controls_const(struct vmx_vcpu *v)
 	if (c->proc & CPU_BASED_USE_MSR_BITMAPS)
 		vmcs_write(MSR_BITMAP, minihv_vmx_msr_bitmap_pa);
 	if (c->proc & CPU_BASED_USE_TSC_OFFSETTING)
-		vmcs_write(TSC_OFFSET, 0);
+		vmcs_write(TSC_OFFSET, v->tsc_offset);
 	vmcs_write(EPT_POINTER, vm->eptp);
 	vmcs_write(VIRTUAL_PROCESSOR_ID, v->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ULL);
@@ -263,18 +271,18 @@ static void controls_const(struct vmx_vcpu *v)
 	 * the host's are the kernel's, the same on every CPU, but for the
 	 * task's user GS base (minihv_vmcs_host_task()).
 	 */
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+	for (i = 0; i < vmx_nr_switched_msrs(); i++) {
 		v->guest_msrs[i].index = minihv_vmx_switched_msrs[i];
 		v->host_msrs[i].index = minihv_vmx_switched_msrs[i];
 		if (v->host_msrs[i].index != MSR_KERNEL_GS_BASE)
 			rdmsrl(v->host_msrs[i].index, v->host_msrs[i].value);
 	}
 	vmcs_write(VM_EXIT_MSR_STORE_ADDR, __pa(v->guest_msrs));
-	vmcs_write(VM_EXIT_MSR_STORE_COUNT, VMX_NR_SWITCHED_MSRS);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, vmx_nr_switched_msrs());
 	vmcs_write(VM_ENTRY_MSR_LOAD_ADDR, __pa(v->guest_msrs));
-	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, VMX_NR_SWITCHED_MSRS);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, vmx_nr_switched_msrs());
 	vmcs_write(VM_EXIT_MSR_LOAD_ADDR, __pa(v->host_msrs));
-	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, VMX_NR_SWITCHED_MSRS);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, vmx_nr_switched_msrs());
 
 	vmcs_write(CR0_GUEST_HOST_MASK, ~(unsigned long)CR0_GUEST_OWNED);
 	vmcs_write(CR4_GUEST_HOST_MASK, ~(unsigned long)CR4_GUEST);
@@ -290,6 +298,8 @@ static void controls_const(struct vmx_vcpu *v)
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
 	vmcs_write(GUEST_SYSENTER_EIP, 0);
 	host_state_const();
+	if (v->apic)
+		minihv_vapic_vmcs_setup(v);
 }
 
 /*

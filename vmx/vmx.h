@@ -23,6 +23,14 @@ struct minihv_vmx_caps {
 
 	/* The controls guests run with (vmx/controls.c). */
 	u32 pin, proc, proc2, exit, entry;
+	/*
+	 * APIC virtualization the CPU offers (0 where it lacks a part):
+	 * the virtualize-APIC-accesses secondary control on its own, and
+	 * the APICv set (TPR shadow, APIC-register virtualization,
+	 * virtual-interrupt delivery, virtualized x2APIC mode).
+	 */
+	u32 apic_access;
+	u32 apicv;
 };
 
 extern struct minihv_vmx_caps minihv_vmx_caps;
@@ -30,11 +38,25 @@ extern struct minihv_vmx_caps minihv_vmx_caps;
 struct minihv_memslot;
 struct minihv_vcpu;
 struct minihv_vm;
+struct minihv_lapic;
+struct x86_irqchip;
 
-/* An x86 VM: its EPT (vmx/ept.c). */
+/* The APICv secondary controls, all or none (irq/vapic.c). */
+#define VMX_APICV_PROC2	(SECONDARY_EXEC_APIC_REGISTER_VIRT | \
+			 SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY | \
+			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
+
+/*
+ * An x86 VM: its EPT (vmx/ept.c), its time base (timer/tsc.c) and its
+ * in-kernel interrupt controller (irq/x86_irqchip.c), set once before
+ * any vCPU.
+ */
 struct vmx_vm {
 	struct minihv_pgtable ept;
 	u64 eptp;
+	u64 tsc_offset;			/* guest TSC = host TSC + this */
+	u64 created_ns;			/* ktime at creation */
+	struct x86_irqchip *chip;
 };
 
 void minihv_vmx_ept_setup(void);
@@ -92,7 +114,12 @@ enum vmx_pending {
 	PENDING_HYPERCALL,	/* ret into rax */
 };
 
-#define VMX_NR_SWITCHED_MSRS	5
+/*
+ * The MSRs the VM-entry/exit MSR areas switch (vmx/msr.c): the SYSCALL
+ * MSRs, the kernel GS base and, where the guest has RDTSCP, TSC_AUX
+ * (the last entry).
+ */
+#define VMX_MAX_SWITCHED_MSRS	6
 
 /* What the exit handlers need of the last exit, read once. */
 struct vmx_exit {
@@ -144,7 +171,15 @@ struct vmx_vcpu {
 
 	u64 gprs[NR_GPRS];
 	u64 cr2;			/* not switched by VMX */
-	u64 cr8;
+	u64 cr8;			/* without a local APIC */
+	u64 tsc_offset;			/* the VM's, until the guest writes */
+
+	/* The local APIC (NULL without the in-kernel irqchip). */
+	struct minihv_lapic *apic;
+	/* Execution controls as last written to the VMCS. */
+	u32 proc_ctl, proc2_ctl;
+	bool started;			/* MINIHV_VCPU_INIT's state taken */
+	bool wait_sipi;			/* an AP after INIT (vmx/sregs.c) */
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	struct fxregs_state *fpu;	/* the guest's x87/SSE state */
 	struct vmx_msr_entry *guest_msrs, *host_msrs;	/* one page */
@@ -211,6 +246,7 @@ extern struct preempt_ops minihv_vmx_preempt_ops;
 
 /* vmx/exit.c: 1 re-enters the guest, 0 exits to userspace, < 0 fails RUN. */
 int minihv_vmx_handle_exit(struct vmx_vcpu *v);
+const char *minihv_vmx_exit_name(u32 reason);
 void minihv_vmx_complete_pending(struct vmx_vcpu *v);
 void minihv_vmx_skip_insn(struct vmx_vcpu *v);
 void minihv_vmx_inject(struct vmx_vcpu *v, u8 vector, bool has_error,
@@ -224,7 +260,13 @@ int minihv_vmx_handle_wrmsr(struct vmx_vcpu *v);
 int minihv_vmx_msr_setup(void);
 void minihv_vmx_msr_cleanup(void);
 extern u64 minihv_vmx_msr_bitmap_pa;
-extern const u32 minihv_vmx_switched_msrs[VMX_NR_SWITCHED_MSRS];
+extern const u32 minihv_vmx_switched_msrs[VMX_MAX_SWITCHED_MSRS];
+
+static inline int vmx_nr_switched_msrs(void)
+{
+	return minihv_vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP ?
+	       VMX_MAX_SWITCHED_MSRS : VMX_MAX_SWITCHED_MSRS - 1;
+}
 
 /* vmx/guest_mem.c: the guest's linear addresses as the guest sees them. */
 u64 minihv_vmx_seg_base(int seg);
@@ -239,12 +281,34 @@ int minihv_vmx_check_write_gva(struct vmx_vcpu *v, u64 gva, u32 len);
 int minihv_vmx_handle_io(struct vmx_vcpu *v);
 void minihv_vmx_complete_io(struct vmx_vcpu *v);
 int minihv_vmx_handle_ept_violation(struct vmx_vcpu *v);
+int minihv_vmx_emulate_mmio(struct vmx_vcpu *v, u64 gpa, bool write);
 void minihv_vmx_complete_mmio(struct vmx_vcpu *v);
+
+/* vmx/inject.c: events for the next entry, interrupts off. */
+void minihv_vmx_inject_events(struct vmx_vcpu *v);
+void minihv_vmx_set_proc_ctl(struct vmx_vcpu *v, u32 ctl);
+void minihv_vmx_set_proc2_ctl(struct vmx_vcpu *v, u32 ctl);
+
+/* vmx/sregs.c: INIT and start-up IPIs, before an entry. */
+int minihv_vmx_mp_events(struct vmx_vcpu *v);
+
+/* irq/vapic.c: the local APIC as the VMCS sees it. */
+void minihv_vapic_vmcs_setup(struct vmx_vcpu *v);
+void minihv_vapic_mode_changed(struct vmx_vcpu *v);
+void minihv_vapic_sync(struct vmx_vcpu *v);
+int minihv_vmx_handle_apic_access(struct vmx_vcpu *v);
+int minihv_vmx_handle_apic_write(struct vmx_vcpu *v);
+int minihv_vmx_handle_eoi_induced(struct vmx_vcpu *v);
+int minihv_vapic_setup(void);
+void minihv_vapic_cleanup(void);
+bool minihv_vapic_enabled(void);
+extern u64 minihv_vmx_msr_bitmap_x2apic_pa;
 
 int minihv_vmx_vpid_alloc(void);
 void minihv_vmx_vpid_free(u16 vpid);
 void minihv_vmx_flush_all(void);
 
+void minihv_vmx_reset_regs(struct minihv_regs *regs);
 int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_vmx_vcpu_destroy(struct minihv_vcpu *vcpu);
 long minihv_vmx_vcpu_ioctl(struct minihv_vcpu *vcpu, unsigned int cmd,

@@ -14,6 +14,7 @@
 #include <asm/tlbflush.h>
 #include <asm/vmx.h>
 
+#include "irq/x86_irqchip.h"
 #include "vmx/vmx.h"
 
 struct minihv_vmx_caps minihv_vmx_caps;
@@ -32,6 +33,7 @@ static void vmx_get_caps(u64 caps[MINIHV_ARCH_CAPS])
 	caps[3] = minihv_vmx_caps.pin | (u64)minihv_vmx_caps.proc << 32;
 	caps[4] = minihv_vmx_caps.proc2;
 	caps[5] = minihv_vmx_caps.exit | (u64)minihv_vmx_caps.entry << 32;
+	caps[6] = minihv_vapic_enabled() ? minihv_vmx_caps.apicv : 0;
 }
 
 /* RFLAGS bit 1 is fixed to 1; bits 15, 5, 3 and 22..63 are reserved 0. */
@@ -45,7 +47,7 @@ static int vmx_check_regs(const struct minihv_regs *regs)
 }
 
 /* The architectural reset state (SDM 10.1.1): RIP 0xfff0, RFLAGS 0x2. */
-static void vmx_reset_regs(struct minihv_regs *regs)
+void minihv_vmx_reset_regs(struct minihv_regs *regs)
 {
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = 0xfff0;
@@ -55,6 +57,7 @@ static void vmx_reset_regs(struct minihv_regs *regs)
 static void vmx_unprobe(void)
 {
 	preempt_notifier_dec();
+	minihv_vapic_cleanup();
 	minihv_vmx_run_cleanup();
 	minihv_vmx_msr_cleanup();
 	minihv_vmx_cpu_free();
@@ -71,7 +74,10 @@ static const struct minihv_arch_ops vmx_ops = {
 	.cpu_check = minihv_vmx_cpu_check,
 	.get_caps = vmx_get_caps,
 	.check_regs = vmx_check_regs,
-	.reset_regs = vmx_reset_regs,
+	.reset_regs = minihv_vmx_reset_regs,
+	/* Powered off: an AP waiting for INIT and start-up IPIs. */
+	.vcpu_init_flags = MINIHV_VCPU_INIT_POWER_OFF,
+	.has_ports = true,
 	.vcpu_ioctl = minihv_vmx_vcpu_ioctl,
 	.vm_init = minihv_vmx_vm_init,
 	.vm_pgtable = minihv_vmx_vm_pgtable,
@@ -81,6 +87,12 @@ static const struct minihv_arch_ops vmx_ops = {
 	.vcpu_init = minihv_vmx_vcpu_init,
 	.vcpu_destroy = minihv_vmx_vcpu_destroy,
 	.vcpu_run = minihv_vmx_vcpu_run,
+	.irqchip_types = BIT(MINIHV_IRQCHIP_X86_APIC),
+	.irqchip_create = minihv_vmx_irqchip_create,
+	.irq_line = minihv_vmx_irq_line,
+	.irq_lines = minihv_vmx_irq_lines,
+	.vcpu_has_work = minihv_vmx_vcpu_has_work,
+	.exit_name = minihv_vmx_exit_name,
 };
 
 const struct minihv_arch_ops *minihv_arch_probe(void)
@@ -129,10 +141,15 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 	ret = minihv_vmx_run_setup();
 	if (ret)
 		goto err_msr;
+	ret = minihv_vapic_setup();
+	if (ret)
+		goto err_run;
 	/* The VMCS follows the vCPU task across CPUs (vmx/run.c). */
 	preempt_notifier_inc();
 	return &vmx_ops;
 
+err_run:
+	minihv_vmx_run_cleanup();
 err_msr:
 	minihv_vmx_msr_cleanup();
 err_cpu:

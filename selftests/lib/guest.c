@@ -50,6 +50,12 @@ uint64_t guest_image_end(void)
 
 int guest_create_vm(struct guest *g, int nr_vcpus)
 {
+	return guest_create_vm_irqchip(g, nr_vcpus, NULL);
+}
+
+int guest_create_vm_irqchip(struct guest *g, int nr_vcpus,
+			    const struct minihv_irqchip *chip)
+{
 	uint64_t start = (uintptr_t)__executable_start & ~(PAGE - 1);
 	long mmap_size;
 	int i;
@@ -70,6 +76,10 @@ int guest_create_vm(struct guest *g, int nr_vcpus)
 		return -errno;
 	dl_iterate_phdr(copy_segment, g);
 	if (minihv_set_region(g->vm, 0, g->image_gpa, g->image_size, g->image))
+		return -errno;
+
+	/* The interrupt controller comes before the vCPUs it serves. */
+	if (chip && ioctl(g->vm, MINIHV_CREATE_IRQCHIP, chip))
 		return -errno;
 
 	mmap_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);

@@ -65,6 +65,9 @@ void *guest_mem(struct guest *g, const void *host_addr);
 void guest_init(struct guest *g);
 uint64_t guest_image_end(void);
 int guest_create_vm(struct guest *g, int nr_vcpus);
+/* The same with an in-kernel interrupt controller, made before the vCPUs. */
+int guest_create_vm_irqchip(struct guest *g, int nr_vcpus,
+			    const struct minihv_irqchip *chip);
 
 /* Bounds of the static test binary (GNU ld). */
 extern char __executable_start[], _end[];
@@ -98,6 +101,24 @@ struct guest_boot {
 
 /* Before its first run: the vCPU waits for PSCI CPU_ON. */
 int guest_power_off(struct guest *g, int vcpu);
+
+/*
+ * guest_create with a GICv3 (lib/gic_arm64.h: where it is), created
+ * before the vCPUs, and nr_spis SPIs (0: the default, 256).
+ */
+int guest_create_gic(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		     uint64_t arg, uint32_t nr_spis);
+/* guest_create with the interrupt controller @chip describes. */
+int guest_create_irqchip(struct guest *g, int nr_vcpus,
+			 uint64_t (*fn)(uint64_t), uint64_t arg,
+			 const struct minihv_irqchip *chip);
+
+/*
+ * The guest's IRQ handler (IRQ taken at EL1 on SP_EL1), called with the
+ * interrupted context saved; NULL reports the IRQ as an exception. Set
+ * it before guest_create*: the guest's RAM is a copy of the binary.
+ */
+extern void (*guest_irq_handler)(void);
 
 extern char guest_entry[], guest_vectors[], guest_secondary_entry[];
 
@@ -186,6 +207,25 @@ static inline int64_t mmio_read8s(uint64_t addr)
 extern char guest_entry[], guest_entry_done[];
 /* The IDT's targets: exception n at guest_exception_stubs + 16 * n. */
 extern char guest_exception_stubs[];
+/* Interrupt n (32..255) at guest_irq_stubs + 16 * (n - 32); the NMI's. */
+extern char guest_irq_stubs[], guest_nmi_stub[];
+
+/*
+ * Called in the guest for each interrupt and NMI (vector 2), interrupts
+ * off, on a stack of its own; set before guest_create (the guest's RAM
+ * is a copy of the binary). NULL: an interrupt is reported to the host
+ * as UCALL_EXCEPTION with its vector.
+ */
+extern void (*guest_irq_handler)(uint64_t vector);
+
+/* The PC platform of MINIHV_IRQCHIP_X86_APIC, as guest_create_apic has it. */
+#define GUEST_IOAPIC_BASE	0xfec00000ULL
+#define GUEST_LAPIC_BASE	0xfee00000ULL
+#define GUEST_PM_TIMER_PORT	0x608
+
+/* guest_create with the in-kernel local APICs, I/O APIC and PM timer. */
+int guest_create_apic(struct guest *g, int nr_vcpus,
+		      uint64_t (*fn)(uint64_t), uint64_t arg);
 
 /*
  * Guest code the tests point at (guest_x86.c). Real mode, to be copied

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "gic_arm64.h"
 #include "guest.h"
 #include "minihv_util.h"
 
@@ -70,15 +71,64 @@ asm(".pushsection .text\n"
 	"	ldp	x23, x24, [x0, #32]\n"
 	"	ldr	x0, [x0, #48]\n"
 	"	b	guest_entry\n"
-	/* Any exception the guest takes: report it and stop. */
+	/*
+	 * Any exception the guest takes: report it and stop; an IRQ at EL1
+	 * (vector 5) goes to guest_irq_handler if the test set one.
+	 */
 	".globl guest_vectors\n"
 	".balign 2048\n"
 	"guest_vectors:\n"
 	".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
 	".balign 128\n"
+	".if \\n == 5\n"
+	"	b	guest_irq_entry\n"
+	".else\n"
 	"	mov	x4, #\\n\n"
 	"	b	guest_exception\n"
+	".endif\n"
 	".endr\n"
+	/*
+	 * The caller-saved registers, and ELR/SPSR so that a handler may
+	 * unmask IRQs and nest.
+	 */
+	"guest_irq_entry:\n"
+	"	sub	sp, sp, #192\n"
+	"	stp	x0, x1, [sp, #0]\n"
+	"	stp	x2, x3, [sp, #16]\n"
+	"	stp	x4, x5, [sp, #32]\n"
+	"	stp	x6, x7, [sp, #48]\n"
+	"	stp	x8, x9, [sp, #64]\n"
+	"	stp	x10, x11, [sp, #80]\n"
+	"	stp	x12, x13, [sp, #96]\n"
+	"	stp	x14, x15, [sp, #112]\n"
+	"	stp	x16, x17, [sp, #128]\n"
+	"	stp	x18, x29, [sp, #144]\n"
+	"	mrs	x0, elr_el1\n"
+	"	mrs	x1, spsr_el1\n"
+	"	stp	x30, x0, [sp, #160]\n"
+	"	str	x1, [sp, #176]\n"
+	"	adrp	x0, guest_irq_handler\n"
+	"	ldr	x0, [x0, :lo12:guest_irq_handler]\n"
+	"	cbnz	x0, 1f\n"
+	"	mov	x4, #5\n"
+	"	b	guest_exception\n"
+	"1:	blr	x0\n"
+	"	ldr	x1, [sp, #176]\n"
+	"	ldp	x30, x0, [sp, #160]\n"
+	"	msr	spsr_el1, x1\n"
+	"	msr	elr_el1, x0\n"
+	"	ldp	x18, x29, [sp, #144]\n"
+	"	ldp	x16, x17, [sp, #128]\n"
+	"	ldp	x14, x15, [sp, #112]\n"
+	"	ldp	x12, x13, [sp, #96]\n"
+	"	ldp	x10, x11, [sp, #80]\n"
+	"	ldp	x8, x9, [sp, #64]\n"
+	"	ldp	x6, x7, [sp, #48]\n"
+	"	ldp	x4, x5, [sp, #32]\n"
+	"	ldp	x2, x3, [sp, #16]\n"
+	"	ldp	x0, x1, [sp, #0]\n"
+	"	add	sp, sp, #192\n"
+	"	eret\n"
 	"guest_exception:\n"
 	"	mrs	x2, esr_el1\n"
 	"	mrs	x3, elr_el1\n"
@@ -117,8 +167,10 @@ static void build_page_tables(void)
 		guest_pgd[i] = ((uint64_t)i << 30) | BLOCK_DEVICE;
 }
 
-int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
-		 uint64_t arg)
+void (*guest_irq_handler)(void);
+
+static int create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		  uint64_t arg, const struct minihv_irqchip *chip)
 {
 	int i, ret;
 
@@ -138,7 +190,7 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 		b->arg = arg;
 	}
 
-	ret = guest_create_vm(g, nr_vcpus);
+	ret = guest_create_vm_irqchip(g, nr_vcpus, chip);
 	for (i = 0; !ret && i < nr_vcpus; i++) {
 		struct minihv_regs regs;
 
@@ -150,6 +202,32 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 			return -errno;
 	}
 	return ret;
+}
+
+int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		 uint64_t arg)
+{
+	return create(g, nr_vcpus, fn, arg, NULL);
+}
+
+int guest_create_gic(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		     uint64_t arg, uint32_t nr_spis)
+{
+	struct minihv_irqchip chip = {
+		.type = MINIHV_IRQCHIP_GICV3,
+		.base = { GUEST_GICD_BASE, GUEST_GICR_BASE },
+		.size = { 0, GUEST_GICR_SIZE },
+		.nr_irqs = nr_spis,
+	};
+
+	return create(g, nr_vcpus, fn, arg, &chip);
+}
+
+int guest_create_irqchip(struct guest *g, int nr_vcpus,
+			 uint64_t (*fn)(uint64_t), uint64_t arg,
+			 const struct minihv_irqchip *chip)
+{
+	return create(g, nr_vcpus, fn, arg, chip);
 }
 
 int guest_power_off(struct guest *g, int vcpu)

@@ -139,4 +139,27 @@ static inline int start_vcpu(struct vcpu_thread *t, struct guest *g, int vcpu)
 	return pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
 }
 
+/*
+ * Run vCPUs 0..n-1 in threads of their own until each reports
+ * UCALL_DONE; values[i] gets vCPU i's result.
+ */
+static inline void run_vcpus_to_done(struct __test_metadata *_metadata,
+				     struct guest *g, int n, uint64_t *values)
+{
+	struct vcpu_thread t[GUEST_MAX_VCPUS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, start_vcpu(&t[i], g, i));
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(0, t[i].ret) TH_LOG("vCPU %d: RUN %d", i, t[i].ret);
+		EXPECT_EQ(MINIHV_EXIT_HYPERCALL, t[i].exit_reason);
+		EXPECT_EQ(UCALL_DONE, t[i].ucall)
+			TH_LOG("vCPU %d: ucall %#llx", i,
+			       (unsigned long long)t[i].ucall);
+		values[i] = t[i].value;
+	}
+}
+
 #endif /* MINIHV_SELFTEST_GUEST_CHECK_H */

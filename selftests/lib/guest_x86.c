@@ -2,8 +2,10 @@
 /*
  * x86_64 guests for the kselftests: see guest.h. Each vCPU starts in
  * 64-bit long mode (no firmware, no mode switches: SET_SREGS puts it
- * there) on an identity map of the first two GiB, with a GDT, an IDT
- * whose handlers report exceptions to the host, and a stack of its own.
+ * there) on an identity map of the first two GiB and of the last one
+ * below 4 GiB (the APICs), with a GDT, an IDT whose handlers report
+ * exceptions to the host and pass interrupts and NMIs to the test's
+ * guest_irq_handler, and a stack of its own.
  */
 #if defined(__x86_64__)
 #define _GNU_SOURCE
@@ -20,7 +22,9 @@
 
 #define STACK_SIZE	(16 * 1024)
 #define IST_SIZE	4096
-#define NR_VECTORS	32		/* the exceptions; no interrupts yet */
+#define IRQ_STACK_SIZE	8192		/* the handler's C code, FXSAVE area */
+#define NR_VECTORS	256
+#define NR_EXCEPTIONS	32
 
 /* Page-table entry bits (SDM 4.5). */
 #define PTE_P		(1ULL << 0)
@@ -59,7 +63,7 @@ struct guest_percpu {
  */
 static _Alignas(4096) uint64_t guest_pml4[512];
 static _Alignas(4096) uint64_t guest_pdpt[512];
-static _Alignas(4096) uint64_t guest_pd[2][512];
+static _Alignas(4096) uint64_t guest_pd[3][512];
 static _Alignas(4096) uint64_t guest_idt[NR_VECTORS][2];
 static _Alignas(16) uint64_t guest_gdt[GUEST_SEL_TSS / 8 + 2 * GUEST_MAX_VCPUS];
 static _Alignas(16) struct tss64 guest_tss[GUEST_MAX_VCPUS];
@@ -71,6 +75,11 @@ static _Alignas(16) char guest_stacks[GUEST_MAX_VCPUS][STACK_SIZE];
  * overwrite on its stack, and a resumed function must find it intact.
  */
 static _Alignas(16) char guest_ist_stacks[GUEST_MAX_VCPUS][IST_SIZE];
+/* Interrupts (IST2) and NMIs (IST3), so that neither lands on the other. */
+static _Alignas(16) char guest_irq_stacks[GUEST_MAX_VCPUS][IRQ_STACK_SIZE];
+static _Alignas(16) char guest_nmi_stacks[GUEST_MAX_VCPUS][IRQ_STACK_SIZE];
+
+void (*guest_irq_handler)(uint64_t vector);
 
 /*
  * The guest's first instructions: RDI the argument, RSI the function, on
@@ -137,6 +146,54 @@ asm(".pushsection .text\n"
 	"	iretq\n"
 	"2:	hlt\n"
 	"	jmp	2b\n"
+
+	/*
+	 * Interrupts (vectors 32..255, 16 bytes apart from
+	 * guest_irq_stubs) and NMIs: guest_irq_handler(vector) with every
+	 * caller-saved register and the SSE state kept, then IRETQ. The
+	 * CPU left RSP 8 mod 16: after the vector and nine registers, 520
+	 * bytes keep the FXSAVE area and the call aligned.
+	 */
+	".globl guest_irq_stubs, guest_nmi_stub\n"
+	".balign 16\n"
+	"guest_irq_stubs:\n"
+	".set vec, 32\n"
+	".rept 224\n"
+	".balign 16\n"
+	"	pushq	$vec\n"
+	"	jmp	guest_irq_common\n"
+	".set vec, vec + 1\n"
+	".endr\n"
+	"guest_nmi_stub:\n"
+	"	pushq	$2\n"
+	"guest_irq_common:\n"
+	".irp r, rax, rcx, rdx, rsi, rdi, r8, r9, r10, r11\n"
+	"	push	%\\r\n"
+	".endr\n"
+	"	mov	72(%rsp), %rdi\n"
+	"	sub	$520, %rsp\n"
+	"	fxsaveq	(%rsp)\n"
+	"	mov	guest_irq_handler(%rip), %rax\n"
+	"	test	%rax, %rax\n"
+	"	jz	3f\n"
+	"	call	*%rax\n"
+	"	fxrstorq (%rsp)\n"
+	"	add	$520, %rsp\n"
+	".irp r, r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax\n"
+	"	pop	%\\r\n"
+	".endr\n"
+	"	add	$8, %rsp\n"
+	"	iretq\n"
+	/* No handler: an unexpected interrupt, reported as an exception. */
+	"3:	mov	%rdi, %rsi\n"
+	"	xor	%ecx, %ecx\n"
+	"	mov	600(%rsp), %rdx\n"		/* RIP */
+	"	xor	%edi, %edi\n"
+	"	mov	$0xe1, %ebx\n"			/* UCALL_EXCEPTION */
+	"	mov	$0xc6000101, %eax\n"
+	"	vmcall\n"
+	"4:	hlt\n"
+	"	jmp	4b\n"
 	".popsection\n");
 
 /* Stored by the protected-mode blob through its 32-bit address. */
@@ -368,14 +425,18 @@ static void build_tables(void)
 
 	/*
 	 * GiB 0 (the binary, any extra RAM) write-back; GiB 1 uncached for
-	 * MMIO, so the device sees each access. 2 MiB pages throughout.
+	 * MMIO, so the device sees each access, and GiB 3 (the I/O APIC and
+	 * local APIC) the same. 2 MiB pages throughout.
 	 */
 	guest_pml4[0] = (uintptr_t)guest_pdpt | PTE_P | PTE_RW;
 	for (i = 0; i < 2; i++)
 		guest_pdpt[i] = (uintptr_t)guest_pd[i] | PTE_P | PTE_RW;
+	guest_pdpt[3] = (uintptr_t)guest_pd[2] | PTE_P | PTE_RW;
 	for (i = 0; i < 512; i++) {
 		guest_pd[0][i] = ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS;
 		guest_pd[1][i] = (GUEST_MMIO_BASE + ((uint64_t)i << 21)) |
+				 PTE_P | PTE_RW | PTE_PS | PTE_PCD | PTE_PWT;
+		guest_pd[2][i] = ((3ULL << 30) + ((uint64_t)i << 21)) |
 				 PTE_P | PTE_RW | PTE_PS | PTE_PCD | PTE_PWT;
 	}
 
@@ -394,16 +455,33 @@ static void build_tables(void)
 		top = (uintptr_t)guest_ist_stacks[i + 1];
 		guest_tss[i].ist[0][0] = top;
 		guest_tss[i].ist[0][1] = top >> 32;
+		top = (uintptr_t)guest_irq_stacks[i + 1];
+		guest_tss[i].ist[1][0] = top;
+		guest_tss[i].ist[1][1] = top >> 32;
+		top = (uintptr_t)guest_nmi_stacks[i + 1];
+		guest_tss[i].ist[2][0] = top;
+		guest_tss[i].ist[2][1] = top >> 32;
 		guest_tss[i].iomap_base = sizeof(struct tss64);
 		guest_percpu[i].id = i;
 	}
 
-	/* 64-bit interrupt gates (type 0xe), IST1. */
+	/*
+	 * 64-bit interrupt gates (type 0xe): exceptions on IST1, the NMI on
+	 * IST3, interrupts on IST2.
+	 */
 	for (i = 0; i < NR_VECTORS; i++) {
-		uint64_t off = stub + 16 * i;
+		uint64_t off = stub + 16 * i, ist = 1;
 
+		if (i == 2) {
+			off = (uintptr_t)guest_nmi_stub;
+			ist = 3;
+		} else if (i >= NR_EXCEPTIONS) {
+			off = (uintptr_t)guest_irq_stubs +
+			      16 * (i - NR_EXCEPTIONS);
+			ist = 2;
+		}
 		guest_idt[i][0] = (off & 0xffff) | GUEST_SEL_CODE64 << 16 |
-				  1ULL << 32 | 0x8eULL << 40 |
+				  ist << 32 | 0x8eULL << 40 |
 				  (off >> 16 & 0xffff) << 48;
 		guest_idt[i][1] = off >> 32;
 	}
@@ -471,8 +549,8 @@ static int start_long_mode(struct guest *g, int i,
 	return 0;
 }
 
-int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
-		 uint64_t arg)
+static int create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		  uint64_t arg, const struct minihv_irqchip *chip)
 {
 	int i, ret;
 
@@ -481,9 +559,26 @@ int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 	if (nr_vcpus > GUEST_MAX_VCPUS || guest_image_end() > GUEST_MMIO_BASE)
 		return -EINVAL;
 	build_tables();
-	ret = guest_create_vm(g, nr_vcpus);
+	ret = guest_create_vm_irqchip(g, nr_vcpus, chip);
 	for (i = 0; !ret && fn && i < nr_vcpus; i++)
 		ret = start_long_mode(g, i, fn, arg);
 	return ret;
+}
+
+int guest_create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
+		 uint64_t arg)
+{
+	return create(g, nr_vcpus, fn, arg, NULL);
+}
+
+int guest_create_apic(struct guest *g, int nr_vcpus,
+		      uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+	struct minihv_irqchip chip = {
+		.type = MINIHV_IRQCHIP_X86_APIC,
+		.base = { GUEST_IOAPIC_BASE, GUEST_PM_TIMER_PORT },
+	};
+
+	return create(g, nr_vcpus, fn, arg, &chip);
 }
 #endif /* __x86_64__ */

@@ -70,6 +70,18 @@ int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
 	return ioctl(vm, MINIHV_SET_USER_MEMORY_REGION, &mr);
 }
 
+/* MINIHV_CAP_IRQCHIP: the in-kernel interrupt controllers, 0 if none. */
+int minihv_irqchip_types(void)
+{
+	int dev = minihv_open(), caps;
+
+	caps = dev < 0 ? 0 : ioctl(dev, MINIHV_CHECK_EXTENSION,
+				   MINIHV_CAP_IRQCHIP);
+	if (dev >= 0)
+		close(dev);
+	return caps < 0 ? 0 : caps;
+}
+
 long meminfo_kb(const char *field)
 {
 	char line[256];
@@ -87,6 +99,83 @@ long meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return kb;
+}
+
+/* Pages on the per-CPU free lists (/proc/zoneinfo "count:"), in kB. */
+static long pcp_kb(void)
+{
+	char line[256];
+	long pages = 0;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " ");
+
+		if (!strncmp(p, "count:", 6))
+			pages += strtol(p + 6, NULL, 10);
+	}
+	fclose(f);
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * Free memory as the buddy allocator and the per-CPU lists hold it,
+ * once it has settled: MemFree alone swings by megabytes with what
+ * the per-CPU lists keep, and a process's memory is still being freed
+ * for a moment after it was reaped. Two readings 100 ms apart within
+ * 64 kB, or the last of 20.
+ */
+long free_kb_settled(void)
+{
+	long last = -1, now;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		now = meminfo_kb("MemFree") + pcp_kb();
+		if (last >= 0 && labs(now - last) < 64)
+			break;
+		last = now;
+		usleep(100 * 1000);
+	}
+	return now;
+}
+
+/*
+ * How often the interrupt whose action is @name fired, summed over the
+ * CPUs (its /proc/interrupts line ends with the name); -1 if none.
+ */
+long long irq_count(const char *name)
+{
+	char line[1024], *p, *end;
+	long long total = -1;
+	size_t len = strlen(name);
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\n");
+
+		line[n] = '\0';
+		if (n < len || strcmp(line + n - len, name))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		total = 0;
+		for (p++;; p = end) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			total += v;
+		}
+		break;
+	}
+	fclose(f);
+	return total;
 }
 
 int online_cpus(void)

@@ -42,10 +42,13 @@ const char *minihv_absent_reason(void);
 int minihv_open(void);				/* /dev/minihv or -1 */
 int minihv_create_vm(int dev);			/* VM fd or -1 */
 int minihv_info(struct minihv_info *mi);	/* 0 or -errno */
+int minihv_irqchip_types(void);			/* MINIHV_CAP_IRQCHIP */
 int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
 		      unsigned long long size, void *uaddr);
 
 long meminfo_kb(const char *field);		/* e.g. "MemFree" */
+long free_kb_settled(void);	/* MemFree + per-CPU lists, settled */
+long long irq_count(const char *name);		/* /proc/interrupts */
 int online_cpus(void);
 int write_file(const char *path, const char *s);
 

@@ -18,7 +18,6 @@
 #define GIC_SPI		0
 #define GIC_PPI		1
 #define IRQ_LEVEL_HIGH	4
-#define IRQ_LEVEL_LOW	8
 
 static int reg64(void *fdt, const char *name, uint64_t a, uint64_t b,
 		 uint64_t c, uint64_t d, int n)
@@ -59,9 +58,10 @@ int arm64_fdt(struct vmm *vmm, void *fdt, uint64_t size, uint64_t initrd,
 	      uint64_t initrd_size)
 {
 	/* PPIs of the generic timer: secure, non-secure phys, virt, hyp. */
+	/* Level-high, as the GICv3 binding (and QEMU's virt) has them. */
 	const uint32_t timer_irqs[] = {
-		GIC_PPI, 13, IRQ_LEVEL_LOW, GIC_PPI, 14, IRQ_LEVEL_LOW,
-		GIC_PPI, 11, IRQ_LEVEL_LOW, GIC_PPI, 10, IRQ_LEVEL_LOW,
+		GIC_PPI, 13, IRQ_LEVEL_HIGH, GIC_PPI, 14, IRQ_LEVEL_HIGH,
+		GIC_PPI, 11, IRQ_LEVEL_HIGH, GIC_PPI, 10, IRQ_LEVEL_HIGH,
 	};
 	const uint32_t uart_irq[] = { GIC_SPI, ARM64_PL011_IRQ, IRQ_LEVEL_HIGH };
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";

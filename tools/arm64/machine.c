@@ -30,6 +30,10 @@ int arch_check(const struct vmm_config *cfg)
 		fprintf(stderr, "minihv: --load and --entry-mode are for x86 guests\n");
 		return -1;
 	}
+	if (cfg->nr_initrds > 1) {
+		fprintf(stderr, "minihv: one --initrd for an arm64 guest\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -156,9 +160,36 @@ int arch_vcpu_setup(struct vmm *vmm, struct vcpu *v)
 	return 0;
 }
 
+/*
+ * The GICv3 the device tree describes, emulated in the kernel; without
+ * one (no GIC virtualization) the guest runs with no interrupts.
+ */
+int arch_vm_setup(struct vmm *vmm)
+{
+	struct minihv_irqchip chip = {
+		.type = MINIHV_IRQCHIP_GICV3,
+		.base = { ARM64_GICD_BASE, ARM64_GICR_BASE },
+		.size = { 0, ARM64_GICR_SIZE * vmm->cfg->cpus },
+	};
+	long caps = ioctl(vmm->dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_IRQCHIP);
+
+	if (vmm->cfg->no_irqchip)
+		return 0;
+	if (caps <= 0 || !(caps & (1 << MINIHV_IRQCHIP_GICV3))) {
+		fprintf(stderr, "minihv: no in-kernel GICv3 here: the guest gets no interrupts\n");
+		return 0;
+	}
+	if (ioctl(vmm->vm, MINIHV_CREATE_IRQCHIP, &chip)) {
+		perror("minihv: CREATE_IRQCHIP");
+		return -1;
+	}
+	vmm->irqchip = true;
+	return 0;
+}
+
 void arch_devices(struct vmm *vmm)
 {
-	pl011_init(vmm, ARM64_PL011_BASE);
+	pl011_init(vmm, ARM64_PL011_BASE, ARM64_PL011_IRQ);
 }
 
 void arch_dump_vcpu(struct vcpu *v)

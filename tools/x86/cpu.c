@@ -127,6 +127,7 @@ static void flat_mode(struct minihv_sregs *sr, struct minihv_regs *regs,
 	regs->rip = boot->entry;
 	regs->rax = boot->eax;
 	regs->rbx = boot->ebx;
+	regs->rsi = boot->rsi;
 }
 
 /* From the reset state the module gives a new vCPU (SDM 10.1.1). */

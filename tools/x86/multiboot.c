@@ -2,13 +2,18 @@
 /*
  * Multiboot v1 images (Multiboot Specification 0.6.96): the header in
  * the first 8 KiB of the file; the image placed by the header's a.out
- * kludge addresses or else by its ELF program headers; the Multiboot
- * information for the kernel, in the boot data area (x86.h).
+ * kludge addresses or else by its ELF program headers; the modules
+ * (--initrd) page-aligned after it; the Multiboot information for the
+ * kernel, in the boot data area (x86.h).
  */
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "x86.h"
 
@@ -18,9 +23,10 @@
 
 /*
  * Header flags. A loader must refuse an image with a flag of bits 0-15
- * it does not know. Page-aligned modules: there are none. Video mode:
- * there is no display, and the info's flags say no video info was set,
- * which kernels check (QEMU and GRUB on a serial line do the same).
+ * it does not know. Page-aligned modules: minihv aligns every module.
+ * Video mode: there is no display, and the info's flags say no video
+ * info was set, which kernels check (QEMU and GRUB on a serial line do
+ * the same).
  */
 #define MB_PAGE_ALIGN		(1U << 0)
 #define MB_MEMORY_INFO		(1U << 1)
@@ -31,11 +37,11 @@
 /* Information flags: what minihv fills in. */
 #define MBI_MEM			(1U << 0)
 #define MBI_CMDLINE		(1U << 2)
+#define MBI_MODS		(1U << 3)
 #define MBI_MMAP		(1U << 6)
 #define MBI_LOADER_NAME		(1U << 9)
 
-#define MB_MEMORY_AVAILABLE	1
-#define MB_MEMORY_RESERVED	2
+#define MB_PAGE			4096ULL
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
@@ -76,6 +82,13 @@ struct mb_mmap_entry {
 
 _Static_assert(sizeof(struct mb_mmap_entry) == 24, "mmap entry size");
 
+/* A module: [mod_start, mod_end) and its command line, as GRUB gives. */
+struct mb_module {
+	uint32_t mod_start, mod_end;
+	uint32_t string;
+	uint32_t reserved;
+};
+
 static const char loader_name[] = "minihv";
 
 int multiboot_find(const uint8_t *img, size_t size)
@@ -99,7 +112,8 @@ int multiboot_find(const uint8_t *img, size_t size)
  * BSS.
  */
 static int load_aout(struct vmm *vmm, const uint8_t *img, size_t size,
-		     size_t off, const struct mb_header *h, uint64_t *entry)
+		     size_t off, const struct mb_header *h, uint64_t *entry,
+		     uint64_t *end)
 {
 	uint64_t file_off, load_end, bss_end;
 	uint8_t *dst;
@@ -142,6 +156,7 @@ static int load_aout(struct vmm *vmm, const uint8_t *img, size_t size,
 		return -1;
 	}
 	*entry = h->entry_addr;
+	*end = bss_end;
 	return 0;
 }
 
@@ -224,10 +239,11 @@ static int read_ehdr(const uint8_t *img, size_t size, struct elf_image *e)
 /*
  * PT_LOAD segments go to their physical addresses. The entry point is a
  * virtual address: in a segment linked elsewhere than it is loaded (a
- * higher-half kernel) it moves with the segment, as GRUB does it.
+ * higher-half kernel) it moves with the segment, as GRUB does it. A
+ * caller with its own entry point (PVH's note) passes no entry.
  */
-static int load_elf(struct vmm *vmm, const uint8_t *img, size_t size,
-		    uint64_t *entry)
+int x86_load_elf(struct vmm *vmm, const uint8_t *img, size_t size,
+		 uint64_t *entry, uint64_t *end)
 {
 	struct elf_image e;
 	bool found = false;
@@ -254,8 +270,10 @@ static int load_elf(struct vmm *vmm, const uint8_t *img, size_t size,
 			return -1;
 		memcpy(dst, img + ph.p_offset, ph.p_filesz);
 		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		if (ph.p_paddr + ph.p_memsz > *end)
+			*end = ph.p_paddr + ph.p_memsz;
 		loaded++;
-		if (!found && e.entry >= ph.p_vaddr &&
+		if (entry && !found && e.entry >= ph.p_vaddr &&
 		    e.entry - ph.p_vaddr < ph.p_memsz) {
 			*entry = ph.p_paddr + (e.entry - ph.p_vaddr);
 			found = true;
@@ -265,7 +283,7 @@ static int load_elf(struct vmm *vmm, const uint8_t *img, size_t size,
 		fprintf(stderr, "minihv: the ELF file has nothing to load\n");
 		return -1;
 	}
-	if (!found) {
+	if (entry && !found) {
 		fprintf(stderr, "minihv: the ELF entry point 0x%llx is in no loaded segment\n",
 			(unsigned long long)e.entry);
 		return -1;
@@ -273,63 +291,160 @@ static int load_elf(struct vmm *vmm, const uint8_t *img, size_t size,
 	return 0;
 }
 
-static void add_mmap(struct mb_mmap_entry **e, uint64_t addr, uint64_t end,
-		     uint32_t type)
+/*
+ * One module, at gpa: the whole file, which must fit in RAM there. An
+ * empty file is an empty module (mod_start == mod_end).
+ */
+int x86_load_file(struct vmm *vmm, const char *path, uint64_t gpa,
+		  uint64_t *size)
 {
-	struct mb_mmap_entry *m = (*e)++;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t done = 0;
+	struct stat st;
+	uint8_t *dst;
+	ssize_t n;
+	int ret = -1;
 
-	m->size = sizeof(*m) - sizeof(m->size);
-	m->addr_lo = addr;
-	m->addr_hi = addr >> 32;
-	m->len_lo = end - addr;
-	m->len_hi = (end - addr) >> 32;
-	m->type = type;
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "minihv: --initrd %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "minihv: --initrd %s: not a regular file\n", path);
+		goto out;
+	}
+	dst = vmm_gpa_to_hva(vmm, gpa, st.st_size);
+	if (!dst) {
+		fprintf(stderr, "minihv: --initrd %s (%lld bytes) does not fit in guest RAM at 0x%llx, after the image (RAM ends at 0x%llx; see --mem)\n",
+			path, (long long)st.st_size, (unsigned long long)gpa,
+			(unsigned long long)vmm->ram_size);
+		goto out;
+	}
+	while (done < (uint64_t)st.st_size) {
+		n = read(fd, dst + done, st.st_size - done);
+		if (n <= 0) {
+			fprintf(stderr, "minihv: reading %s failed\n", path);
+			goto out;
+		}
+		done += n;
+	}
+	*size = done;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Modules go page-aligned after the image, at 1 MiB at the lowest. */
+static int load_modules(struct vmm *vmm, uint64_t image_end,
+			struct mb_module *mods)
+{
+	const struct vmm_config *cfg = vmm->cfg;
+	uint64_t gpa = image_end > X86_HIGH_RAM ? image_end : X86_HIGH_RAM;
+	uint64_t size;
+	int i;
+
+	for (i = 0; i < cfg->nr_initrds; i++) {
+		gpa = (gpa + MB_PAGE - 1) & ~(MB_PAGE - 1);
+		if (x86_load_file(vmm, cfg->initrds[i], gpa, &size))
+			return -1;
+		mods[i].mod_start = gpa;
+		mods[i].mod_end = gpa + size;
+		gpa += size;
+	}
+	return 0;
+}
+
+/* A bump allocator over the boot data area, for the information. */
+struct mb_area {
+	uint8_t *base;
+	size_t used;
+};
+
+static void *area_alloc(struct mb_area *a, size_t len, uint32_t *gpa)
+{
+	size_t room = X86_BOOT_DATA_END - X86_BOOT_DATA;
+	void *p;
+
+	if (len > room - a->used)
+		return NULL;
+	p = a->base + a->used;
+	*gpa = X86_BOOT_DATA + a->used;
+	a->used += (len + 3) & ~3UL;	/* keep the next structure aligned */
+	if (a->used > room)
+		a->used = room;
+	return p;
+}
+
+static char *area_string(struct mb_area *a, const char *s1, const char *s2,
+			 uint32_t *gpa)
+{
+	size_t len = strlen(s1) + (*s2 ? 1 + strlen(s2) : 0) + 1;
+	char *p = area_alloc(a, len, gpa);
+
+	if (p)
+		snprintf(p, len, "%s%s%s", s1, *s2 ? " " : "", s2);
+	return p;
 }
 
 /*
  * The information, in the boot data area: the structure, the memory
- * map, the loader's name and the command line, "<image> <append>" as
- * GRUB and QEMU pass it.
+ * map, the module list, the loader's name, the command line ("<image>
+ * <append>" as GRUB and QEMU pass it) and each module's (its path).
  */
-static int write_info(struct vmm *vmm)
+static int write_info(struct vmm *vmm, uint64_t image_end)
 {
 	const struct vmm_config *cfg = vmm->cfg;
-	uint8_t *area = vmm_gpa_to_hva(vmm, X86_BOOT_DATA,
-				       X86_BOOT_DATA_END - X86_BOOT_DATA);
-	struct mb_info *mbi = (struct mb_info *)area;
-	struct mb_mmap_entry *map = (struct mb_mmap_entry *)(mbi + 1);
-	size_t room, len = strlen(cfg->image) + 1 + strlen(cfg->append) + 1;
-	char *name, *cmdline;
+	struct mb_area a = {
+		.base = vmm_gpa_to_hva(vmm, X86_BOOT_DATA,
+				       X86_BOOT_DATA_END - X86_BOOT_DATA),
+	};
+	struct x86_e820 e820[X86_E820_MAX];
+	struct mb_mmap_entry *map;
+	struct mb_module *mods;
+	struct mb_info *mbi;
+	int i, n = x86_e820(vmm, e820);
+	uint32_t gpa;
 
-	memset(area, 0, X86_BOOT_DATA_END - X86_BOOT_DATA);
-	mbi->flags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER_NAME;
+	memset(a.base, 0, X86_BOOT_DATA_END - X86_BOOT_DATA);
+	mbi = area_alloc(&a, sizeof(*mbi), &gpa);
+	mbi->flags = MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP |
+		     MBI_LOADER_NAME;
 	/* Upper memory: KiB from 1 MiB to the first hole, here RAM's end. */
 	mbi->mem_lower = X86_LOW_RAM_END >> 10;
 	mbi->mem_upper = (vmm->ram_size - X86_HIGH_RAM) >> 10;
 
-	mbi->mmap_addr = X86_BOOT_DATA + ((uint8_t *)map - area);
-	add_mmap(&map, 0, X86_LOW_RAM_END, MB_MEMORY_AVAILABLE);
-	add_mmap(&map, X86_LOW_RAM_END, X86_HIGH_RAM, MB_MEMORY_RESERVED);
-	if (vmm->ram_size > X86_HIGH_RAM)
-		add_mmap(&map, X86_HIGH_RAM, vmm->ram_size,
-			 MB_MEMORY_AVAILABLE);
-	mbi->mmap_length = X86_BOOT_DATA + ((uint8_t *)map - area) -
-			   mbi->mmap_addr;
+	map = area_alloc(&a, n * sizeof(*map), &mbi->mmap_addr);
+	mbi->mmap_length = n * sizeof(*map);
+	for (i = 0; i < n; i++) {
+		map[i].size = sizeof(*map) - sizeof(map->size);
+		map[i].addr_lo = e820[i].addr;
+		map[i].addr_hi = e820[i].addr >> 32;
+		map[i].len_lo = e820[i].len;
+		map[i].len_hi = e820[i].len >> 32;
+		map[i].type = e820[i].type;
+	}
 
-	name = (char *)map;
-	memcpy(name, loader_name, sizeof(loader_name));
-	mbi->boot_loader_name = X86_BOOT_DATA + ((uint8_t *)name - area);
+	/* At most VMM_MAX_INITRDS: room enough, as for the map. */
+	mods = area_alloc(&a, cfg->nr_initrds * sizeof(*mods), &mbi->mods_addr);
+	mbi->mods_count = cfg->nr_initrds;
+	if (load_modules(vmm, image_end, mods))
+		return -1;
 
-	cmdline = name + sizeof(loader_name);
-	room = area + (X86_BOOT_DATA_END - X86_BOOT_DATA) - (uint8_t *)cmdline;
-	if (len > room) {
-		fprintf(stderr, "minihv: the image path and --append are %zu bytes, the Multiboot command line has room for %zu\n",
-			len - 1, room - 1);
+	area_string(&a, loader_name, "", &mbi->boot_loader_name);
+	if (!area_string(&a, cfg->image, cfg->append, &mbi->cmdline)) {
+		fprintf(stderr, "minihv: the image path and --append are %zu bytes, more than the Multiboot information has room for\n",
+			strlen(cfg->image) + 1 + strlen(cfg->append));
 		return -1;
 	}
-	snprintf(cmdline, room, "%s%s%s", cfg->image, *cfg->append ? " " : "",
-		 cfg->append);
-	mbi->cmdline = X86_BOOT_DATA + ((uint8_t *)cmdline - area);
+	for (i = 0; i < cfg->nr_initrds; i++) {
+		if (!area_string(&a, cfg->initrds[i], "", &mods[i].string)) {
+			fprintf(stderr, "minihv: the --initrd paths do not fit in the Multiboot information (0x%llx-0x%llx): shorten them\n",
+				X86_BOOT_DATA, X86_BOOT_DATA_END - 1);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -337,7 +452,7 @@ int multiboot_load(struct vmm *vmm, const uint8_t *img, size_t size,
 		   int hdr_off, struct x86_boot *boot)
 {
 	struct mb_header h = { 0 };
-	uint64_t entry = 0;
+	uint64_t entry = 0, end = 0;
 	int ret;
 
 	memcpy(&h, img + hdr_off, size - hdr_off < sizeof(h) ?
@@ -348,9 +463,9 @@ int multiboot_load(struct vmm *vmm, const uint8_t *img, size_t size,
 		return -1;
 	}
 	if (h.flags & MB_AOUT_KLUDGE)
-		ret = load_aout(vmm, img, size, hdr_off, &h, &entry);
+		ret = load_aout(vmm, img, size, hdr_off, &h, &entry, &end);
 	else
-		ret = load_elf(vmm, img, size, &entry);
+		ret = x86_load_elf(vmm, img, size, &entry, &end);
 	if (ret)
 		return -1;
 	if (entry >> 32) {
@@ -363,5 +478,5 @@ int multiboot_load(struct vmm *vmm, const uint8_t *img, size_t size,
 	boot->entry = entry;
 	boot->eax = MB_BOOT_MAGIC;
 	boot->ebx = X86_BOOT_DATA;
-	return write_info(vmm);
+	return write_info(vmm, end);
 }
