@@ -144,6 +144,9 @@ static int handle_vmcall(struct vmx_vcpu *v)
 		run->hypercall.ret = 0;
 		v->pending = PENDING_HYPERCALL;
 		return 0;
+	case MINIHV_HCALL_TIME_PAGE:
+		g[GPR_RAX] = minihv_clock_hcall_time_page(v->vcpu, g[GPR_RBX]);
+		return 1;
 	}
 	g[GPR_RAX] = -1ULL;
 	return 1;
