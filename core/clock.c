@@ -368,10 +368,12 @@ static int write_page(struct minihv_vcpu *vcpu)
 	ret = minihv_guest_access(vm, gpa, &p.version, sizeof(p.version), true);
 	if (ret)
 		return ret;
+	/* The odd version before the fields, for the guest's reader. */
 	smp_wmb();
 	ret = minihv_guest_access(vm, gpa + sizeof(p.version),
 				  (u8 *)&p + sizeof(p.version),
 				  sizeof(p) - sizeof(p.version), true);
+	/* The fields before the even version that says they are whole. */
 	smp_wmb();
 	p.version++;
 	return minihv_guest_access(vm, gpa, &p.version, sizeof(p.version),
@@ -427,6 +429,7 @@ static void write_all_pages(struct minihv_vm *vm)
 void minihv_clock_sync(struct minihv_vcpu *vcpu)
 {
 	struct minihv_vm_clock *c = &vcpu->vm->clock;
+	/* Pairs with bump(): the new offset is seen with its generation. */
 	u32 gen = smp_load_acquire(&c->gen);
 
 	if (likely(gen == vcpu->clock.gen))
