@@ -100,6 +100,15 @@ struct minihv_arch_ops {
 	 * Called by the vCPU's own thread, preemptible (core/kick.c).
 	 */
 	bool (*vcpu_has_work)(struct minihv_vcpu *vcpu);
+	/*
+	 * The clocks (core/clock.c): the host counter the guest's counter
+	 * derives from (CNTPCT_EL0, the TSC), from any context; its rate;
+	 * and the vCPU's new offset (guest counter = host counter + offset),
+	 * set by its own thread, preemptible, before an entry.
+	 */
+	u64 (*read_counter)(void);
+	u64 (*counter_hz)(void);
+	void (*set_counter_offset)(struct minihv_vcpu *vcpu, s64 offset);
 };
 
 /* Provided by the architecture linked in; ERR_PTR() with a dmesg line. */

@@ -112,10 +112,14 @@ int minihv_vcpu_block(struct minihv_vcpu *vcpu)
 			ret = -EINTR;
 			break;
 		}
+		if (!slept)
+			minihv_clock_blocked(vcpu, true);
 		slept = true;
 		schedule();
 	}
 	finish_wait(&vcpu->wq, &wait);
+	if (slept)
+		minihv_clock_blocked(vcpu, false);
 	if (!slept) {
 		minihv_stat_add(s, MINIHV_STAT_HALT_POLLS, 1);
 		return ret;

@@ -89,6 +89,7 @@ static int minihv_get_info(struct minihv_info __user *uinfo)
 
 	mi->api_version = MINIHV_API_VERSION;
 	mi->version = MINIHV_VERSION_CODE;
+	mi->counter_hz = minihv_ops->counter_hz ? minihv_ops->counter_hz() : 0;
 	mi->arch = minihv_ops->arch;
 	mi->mode = minihv_ops->mode;
 	mi->nr_vms = atomic_read(&minihv_nr_vms);
@@ -137,6 +138,8 @@ static long minihv_check_extension(unsigned long cap)
 		return minihv_ops->vcpu_run ? 1 : 0;
 	case MINIHV_CAP_IRQFD:
 		return minihv_ops->irqchip_types ? 1 : 0;
+	case MINIHV_CAP_CLOCK:
+		return minihv_ops->vcpu_run ? 1 : 0;
 	default:
 		return 0;
 	}

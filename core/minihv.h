@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/seqlock.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -73,6 +74,24 @@ enum minihv_vcpu_mode {
 /* minihv_vcpu.requests: what the vCPU must look at before its next entry. */
 #define MINIHV_REQ_EVENT	0	/* an interrupt may be ready for it */
 
+/*
+ * A vCPU's part of the VM's clock (core/clock.c): its runstate, written
+ * by its own thread under @seq, and its time page.
+ */
+struct minihv_vcpu_clock {
+	u32 gen;			/* the VM clock's, last loaded */
+	bool in_run;			/* the vCPU's thread only */
+	bool preempted;
+	u32 preempted_from;
+	seqcount_t seq;
+	u32 state;			/* enum minihv_runstate_state */
+	u64 born;			/* host counter at creation */
+	u64 state_entry;		/* ns since @born */
+	u64 time[4];
+	u64 page_gpa;			/* 0: none; under the page_lock */
+	u32 page_version;
+};
+
 struct minihv_vcpu {
 	struct minihv_vm *vm;
 	u32 id;
@@ -102,7 +121,31 @@ struct minihv_vcpu {
 	call_single_data_t kick_csd;
 
 	struct minihv_vcpu_stats stats;	/* core/stats.c */
+	struct minihv_vcpu_clock clock;
 	void *arch;
+};
+
+/* The VM's real, virtual and wall-clock time (core/clock.c). */
+struct minihv_vm_clock {
+	raw_spinlock_t lock;		/* scheduler hooks take it */
+	seqcount_raw_spinlock_t seq;	/* lockless readers: the timers */
+	bool virtual;			/* the counter shows virtual time */
+	bool started;			/* a vCPU has run: the mode is fixed */
+	u64 hz;				/* the counter's rate */
+	u32 mul;			/* ticks to ns, as in the time page */
+	s8 shift;
+	u64 created;			/* host counter at creation */
+	u64 stopped;			/* ticks stopped, before @stop_start */
+	u64 stop_start;			/* while !@executing */
+	unsigned int executing;		/* vCPUs in RUN, not preempted */
+	unsigned int in_run;		/* vCPUs inside RUN */
+	s64 adjust;			/* SET_CLOCK's, on the counter's clock */
+	s64 offset;			/* guest counter = host counter + this */
+	u32 gen;			/* bumped when vCPUs must reload */
+	struct mutex page_lock;		/* the pages, the wall clock */
+	unsigned int nr_pages;
+	s64 wall_sec;			/* the date at real time 0 */
+	u32 wall_nsec;
 };
 
 struct minihv_vm {
@@ -143,6 +186,7 @@ struct minihv_vm {
 	unsigned int nr_ioeventfds;
 	spinlock_t irqfds_lock;
 	struct list_head irqfds;
+	struct minihv_vm_clock clock;
 	void *arch;
 };
 
@@ -205,5 +249,24 @@ void minihv_vcpu_kick(struct minihv_vcpu *vcpu);
 int minihv_vcpu_block(struct minihv_vcpu *vcpu);
 bool minihv_vcpu_enter_guest_mode(struct minihv_vcpu *vcpu);
 void minihv_vcpu_exit_guest_mode(struct minihv_vcpu *vcpu);
+
+/* core/clock.c: the VM's clocks, the runstate and the time page. */
+void minihv_clock_vm_init(struct minihv_vm *vm);
+void minihv_clock_vcpu_init(struct minihv_vcpu *vcpu);
+s64 minihv_clock_offset(struct minihv_vm *vm);
+u64 minihv_clock_counter(struct minihv_vm *vm);
+u64 minihv_clock_ticks_to_ns(const struct minihv_vm_clock *c, u64 ticks);
+void minihv_clock_run_begin(struct minihv_vcpu *vcpu);
+void minihv_clock_run_end(struct minihv_vcpu *vcpu);
+void minihv_clock_sched_out(struct minihv_vcpu *vcpu);
+void minihv_clock_sched_in(struct minihv_vcpu *vcpu);
+void minihv_clock_blocked(struct minihv_vcpu *vcpu, bool blocked);
+void minihv_clock_sync(struct minihv_vcpu *vcpu);
+u64 minihv_clock_hcall_time_page(struct minihv_vcpu *vcpu, u64 gpa);
+long minihv_clock_get_runstate(struct minihv_vcpu *vcpu, void __user *uarg);
+long minihv_clock_get(struct minihv_vm *vm, void __user *uarg);
+long minihv_clock_set(struct minihv_vm *vm, void __user *uarg);
+long minihv_clock_get_wall(struct minihv_vm *vm, void __user *uarg);
+long minihv_clock_set_wall(struct minihv_vm *vm, void __user *uarg);
 
 #endif /* MINIHV_CORE_MINIHV_H */

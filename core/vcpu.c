@@ -34,7 +34,9 @@ static long vcpu_run(struct minihv_vcpu *vcpu)
 	}
 	vcpu->has_run = true;
 	start = local_clock();
+	minihv_clock_run_begin(vcpu);
 	ret = minihv_ops->vcpu_run(vcpu);
+	minihv_clock_run_end(vcpu);
 	minihv_stats_run_done(vcpu, local_clock() - start, ret);
 	return ret;
 }
@@ -79,6 +81,9 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	/* Without the vCPU's lock: readable while another thread runs it. */
+	if (cmd == MINIHV_GET_RUNSTATE)
+		return minihv_clock_get_runstate(vcpu, argp);
 
 	mutex_lock(&vcpu->lock);
 	switch (cmd) {
@@ -173,6 +178,7 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	mutex_init(&vcpu->lock);
 	spin_lock_init(&vcpu->power_lock);
 	minihv_vcpu_kick_init(vcpu);
+	minihv_clock_vcpu_init(vcpu);
 	minihv_ops->reset_regs(&vcpu->regs);
 	if (minihv_ops->vcpu_init) {
 		int ret = minihv_ops->vcpu_init(vcpu);

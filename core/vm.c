@@ -92,6 +92,14 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return minihv_ioeventfd(vm, (void __user *)arg);
 	case MINIHV_IRQFD:
 		return minihv_irqfd(vm, (void __user *)arg);
+	case MINIHV_GET_CLOCK:
+		return minihv_clock_get(vm, (void __user *)arg);
+	case MINIHV_SET_CLOCK:
+		return minihv_clock_set(vm, (void __user *)arg);
+	case MINIHV_GET_WALLCLOCK:
+		return minihv_clock_get_wall(vm, (void __user *)arg);
+	case MINIHV_SET_WALLCLOCK:
+		return minihv_clock_set_wall(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -126,6 +134,8 @@ int minihv_vm_create(void)
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	spin_lock_init(&vm->irqfds_lock);
 	INIT_LIST_HEAD(&vm->irqfds);
+	/* Before the architecture's part, which loads the counter offset. */
+	minihv_clock_vm_init(vm);
 	if (minihv_ops->vm_init) {
 		int ret = minihv_ops->vm_init(vm);
 

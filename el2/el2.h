@@ -37,14 +37,13 @@ struct minihv_el2 {
 struct vgic_dist;
 struct vgic_cpu;
 
-/* An arm64 VM: its stage-2 table and VMID, its vGIC and counter offset. */
+/* An arm64 VM: its stage-2 table and VMID, and its vGIC. */
 struct el2_vm {
 	struct minihv_pgtable s2;
 	atomic64_t vmid;		/* generation | VMID (el2/vmid.c) */
 	u64 vtcr;
 	int __percpu *last_vcpu_ran;	/* vCPU id, or -1 */
 	struct vgic_dist *vgic;		/* NULL: no in-kernel GIC */
-	u64 cntvoff;			/* CNTVOFF_EL2 of every vCPU */
 };
 
 struct el2_vcpu_ctx;
@@ -141,7 +140,10 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 	.irq_line = minihv_el2_irq_line,			\
 	.irq_lines = minihv_el2_irq_lines,			\
 	.vcpu_has_work = minihv_el2_vcpu_has_work,		\
-	.exit_name = minihv_el2_exit_name
+	.exit_name = minihv_el2_exit_name,			\
+	.read_counter = minihv_arch_timer_read_counter,		\
+	.counter_hz = minihv_arch_timer_counter_hz,		\
+	.set_counter_offset = minihv_arch_timer_set_offset
 
 int minihv_el2_irqchip_create(struct minihv_vm *vm,
 			      const struct minihv_irqchip *chip);

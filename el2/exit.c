@@ -140,6 +140,9 @@ static int handle_hvc(struct minihv_vcpu *vcpu)
 		run->hypercall.ret = 0;
 		v->pending = PENDING_HYPERCALL;
 		return 0;
+	case MINIHV_HCALL_TIME_PAGE:
+		ctx->regs[0] = minihv_clock_hcall_time_page(vcpu, ctx->regs[1]);
+		return 1;
 	}
 	if ((fn & ~0x1fULL) == PSCI_0_2_FN_BASE ||
 	    (fn & ~0x1fULL) == PSCI_0_2_FN64_BASE)
@@ -416,13 +419,17 @@ static void sched_in(struct preempt_notifier *pn, int cpu)
 	if (minihv_el2_world.foreign_guests)
 		minihv_arch_timer_forget_cpu();
 	minihv_arch_timer_load(container_of(pn, struct el2_vcpu, pn)->timer.vcpu);
+	minihv_clock_sched_in(container_of(pn, struct el2_vcpu, pn)->timer.vcpu);
 }
 
 static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	minihv_arch_timer_put(container_of(pn, struct el2_vcpu, pn)->timer.vcpu);
+	struct minihv_vcpu *vcpu = container_of(pn, struct el2_vcpu, pn)->timer.vcpu;
+
+	minihv_arch_timer_put(vcpu);
 	if (minihv_el2_world.leave_cpu)
 		minihv_el2_world.leave_cpu();
+	minihv_clock_sched_out(vcpu);
 }
 
 static struct preempt_ops el2_preempt_ops = {
@@ -501,6 +508,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		minihv_clock_sync(vcpu);
 
 		exit = enter_once(vcpu);
 		if (ctx->fast_hcalls) {

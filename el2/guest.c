@@ -97,8 +97,6 @@ int minihv_el2_vm_init(struct minihv_vm *vm)
 	for_each_possible_cpu(cpu)
 		*per_cpu_ptr(v->last_vcpu_ran, cpu) = -1;
 	v->vtcr = vtcr_of(&v->s2);
-	/* The guest's virtual counter starts at 0 with its VM (as KVM's). */
-	v->cntvoff = __arch_counter_get_cntpct();
 	vm->arch = v;
 	return 0;
 
@@ -257,7 +255,8 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	ctx->cptr = CPTR_EL2_TZ;
 	/* The counter is readable; the physical timer traps (emulated). */
 	ctx->cnthctl = CNTHCTL_EL1PCTEN;
-	ctx->cntvoff = vm->cntvoff;
+	/* The VM's counter (core/clock.c): near 0 at creation, as KVM's. */
+	ctx->cntvoff = -minihv_clock_offset(vcpu->vm);
 
 	v->ctx = ctx;
 	vcpu->arch = v;

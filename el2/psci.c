@@ -167,9 +167,16 @@ int minihv_el2_power_wait(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ((struct el2_vcpu *)vcpu->arch)->ctx;
 
-	if (wait_event_interruptible(vcpu->wq,
-				     !READ_ONCE(vcpu->powered_off)))
-		return -EINTR;
+	if (READ_ONCE(vcpu->powered_off)) {
+		int ret;
+
+		minihv_clock_blocked(vcpu, true);
+		ret = wait_event_interruptible(vcpu->wq,
+					       !READ_ONCE(vcpu->powered_off));
+		minihv_clock_blocked(vcpu, false);
+		if (ret)
+			return -EINTR;
+	}
 
 	spin_lock(&vcpu->power_lock);
 	if (vcpu->start_pending) {

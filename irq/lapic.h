@@ -151,6 +151,7 @@ void minihv_apic_timer_lvt(struct minihv_lapic *apic, u32 lvt);
 void minihv_apic_timer_tmict(struct minihv_lapic *apic, u32 count);
 void minihv_apic_timer_tdcr(struct minihv_lapic *apic, u32 tdcr);
 u32 minihv_apic_timer_tmcct(struct minihv_lapic *apic);
+void minihv_apic_timer_rearm(struct minihv_lapic *apic);
 u64 minihv_apic_timer_get_deadline(struct minihv_lapic *apic);
 void minihv_apic_timer_set_deadline(struct minihv_lapic *apic, u64 tsc);
 

@@ -92,7 +92,7 @@ int minihv_vmx_irqchip_create(struct minihv_vm *vm,
 	chip->xapic_dev.ops = &xapic_none_ops;
 	devs[n++] = &chip->xapic_dev;
 	if (c->base[1]) {
-		minihv_pm_timer_init(&chip->pm_timer, xvm, c->base[1]);
+		minihv_pm_timer_init(&chip->pm_timer, vm, c->base[1]);
 		devs[n++] = &chip->pm_timer.dev;
 	}
 	chip->apicv = minihv_vapic_enabled();

@@ -82,11 +82,16 @@ $cc "${cflags[@]}" -Wextra -Wno-unused-parameter -o "$out/minihv" \
 # are guests too; those in C are freestanding, laid out by x86.ld.
 # shellcheck disable=SC2054 # commas inside one -Wl value
 case $tool_arch in
-arm64)	gflags=(-Wl,-Ttext=0x40000000) cguest=() ;;
+arm64)	gflags=(-Wl,-Ttext=0x40000000)
+	cguest=(-ffreestanding -fno-pic -no-pie -fno-stack-protector
+		-fno-asynchronous-unwind-tables -mgeneral-regs-only
+		-mstrict-align -O2 -Wall -Wextra -Werror
+		-T "$root/selftests/guests/arm64.ld" -Wl,--no-warn-rwx-segments) ;;
 x86)	gflags=(-m32 -Wl,-Ttext=0x100000)
 	cguest=(-m32 -ffreestanding -fno-pic -no-pie -fno-stack-protector
 		-fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror
-		-T "$root/selftests/guests/x86.ld" -Wl,--no-warn-rwx-segments) ;;
+		-T "$root/selftests/guests/x86.ld" -Wl,--no-warn-rwx-segments
+		-idirafter "/usr/include/$(gcc -print-multiarch)") ;;
 esac
 mkdir -p "$out/guests"
 for g in "$root"/selftests/guests/*_"$tool_arch".[Sc]; do

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -93,10 +94,64 @@ TEST_F(tool, usage_errors_exit_2)
 	static const char * const none[] = { NULL };
 	static const char * const cpus[] = { "--cpus", "0", "x", NULL };
 	static const char * const mem[] = { "--mem", "0", "x", NULL };
+	static const char * const clock[] = { "--clock", "cpu", "x", NULL };
+	static const char * const wall[] = {
+		"--wallclock", "2000-01-01 00:00", "x", NULL
+	};
 
 	EXPECT_EQ(2, run_tool(none));
 	EXPECT_EQ(2, run_tool(cpus));
 	EXPECT_EQ(2, run_tool(mem));
+	EXPECT_EQ(2, run_tool(clock));
+	EXPECT_EQ(2, run_tool(wall));
+}
+
+/*
+ * The two lines a clocks guest prints (selftests/guests/time_page.h), a
+ * second of its counter apart: the counter's mode, a second of the
+ * counter's clock between them, virtual time never ahead of real time,
+ * the date moving with real time, and starting at @wall0 (seconds) give
+ * or take the guest's boot.
+ */
+#define NO_CLOCKS	"this minihv.ko has no clock ioctls (MINIHV_CAP_CLOCK)"
+
+static bool have_clocks(void)
+{
+	int dev = minihv_open(), ret;
+
+	ret = dev < 0 ? 0 : ioctl(dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_CLOCK);
+	if (dev >= 0)
+		close(dev);
+	return ret > 0;
+}
+
+static void expect_clocks(struct __test_metadata *_metadata, bool virtual,
+			  double wall0)
+{
+	double r[2], v[2], w[2];
+	char mode[2][16];
+	const char *p = out;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		p = strstr(p, "clocks: ");
+		ASSERT_TRUE(p != NULL) TH_LOG("output:\n%s", out);
+		n = sscanf(p, "clocks: real %lf virtual %lf wall %lf (%15[a-z])",
+			   &r[i], &v[i], &w[i], mode[i]);
+		ASSERT_EQ(4, n) TH_LOG("output:\n%s", out);
+		p++;
+	}
+	EXPECT_STREQ(virtual ? "virtual" : "real", mode[0]);
+	EXPECT_STREQ(mode[0], mode[1]);
+	EXPECT_LE(1.0, virtual ? v[1] - v[0] : r[1] - r[0]);
+	EXPECT_LE(v[1] - v[0], r[1] - r[0] + 1e-6);
+	EXPECT_LE(v[0], r[0] + 1e-6);
+	EXPECT_GT(0.001, (w[1] - w[0]) - (r[1] - r[0]));
+	EXPECT_LT(-0.001, (w[1] - w[0]) - (r[1] - r[0]));
+	EXPECT_LE(wall0 - 1, w[0]);
+	EXPECT_GT(wall0 + 120, w[0]);
+	TH_LOG("clocks guest: real %.6f -> %.6f s, virtual %.6f -> %.6f s, wall %.3f",
+	       r[0], r[1], v[0], v[1], w[0]);
 }
 
 #define BIG_IMAGE	"/tmp/minihv-big.bin"
@@ -125,6 +180,29 @@ TEST_F(tool, boots_raw_image_one_cpu)
 	EXPECT_EQ(0, run_tool(args));
 	EXPECT_STREQ("Hello from a minihv guest\nloaded at +0x0\n1 cpu\n",
 		     out);
+}
+
+/*
+ * The clocks guest: the date from --wallclock, real time by default,
+ * virtual time with --clock virtual.
+ */
+TEST_F_TIMEOUT(tool, guest_clocks, 120)
+{
+	static char g[640];
+	static const char * const real[] = {
+		"--mem", "64", "--wallclock", "2000-01-01T00:00:00Z", g, NULL
+	};
+	static const char * const virt[] = {
+		"--mem", "64", "--clock", "virtual", g, NULL
+	};
+
+	if (!have_clocks())
+		SKIP(return, NO_CLOCKS);
+	snprintf(g, sizeof(g), "%s/guests/clocks.bin", payload);
+	EXPECT_EQ(0, run_tool(real));
+	expect_clocks(_metadata, false, 946684800);
+	EXPECT_EQ(0, run_tool(virt));
+	expect_clocks(_metadata, true, time(NULL));
 }
 
 /* CPU 1 starts on PSCI CPU_ON from CPU 0 and signals it back. */
@@ -787,6 +865,26 @@ TEST_F_TIMEOUT(tool, x86_firmware_raw_three_cpus, 60)
 	EXPECT_EQ(0, run_tool(args));
 	EXPECT_OUTPUT(firmware_out(false, 3, x86_apic(), ""), END_OK);
 	unlink(RAW_FW);
+}
+
+/* The firmware's "clocks": as the arm64 clocks guest. */
+TEST_F_TIMEOUT(tool, x86_firmware_clocks, 120)
+{
+	const char * const real[] = {
+		"--mem", "64", "--wallclock", "2000-01-01T00:00:00Z",
+		"--append", "clocks", fw_guest("elf"), NULL
+	};
+	const char * const virt[] = {
+		"--mem", "64", "--clock", "virtual", "--append", "clocks",
+		fw_guest("elf"), NULL
+	};
+
+	if (!have_clocks())
+		SKIP(return, NO_CLOCKS);
+	EXPECT_EQ(0, run_tool(real));
+	expect_clocks(_metadata, false, 946684800);
+	EXPECT_EQ(0, run_tool(virt));
+	expect_clocks(_metadata, true, time(NULL));
 }
 
 /* FNV-1a, 32 bits, as the guest hashes each module. */

@@ -176,6 +176,20 @@ u32 minihv_apic_timer_tmcct(struct minihv_lapic *apic)
 	return min_t(u64, div_u64(left, t->divide), U32_MAX);
 }
 
+/*
+ * The guest TSC moved under an armed timer (core/clock.c, an IA32_TSC
+ * write): the hrtimer was a host-time estimate on the old offset, and
+ * would fire late. The vCPU's thread, as for every change.
+ */
+void minihv_apic_timer_rearm(struct minihv_lapic *apic)
+{
+	struct apic_timer *t = &apic->timer;
+
+	hrtimer_cancel(&t->hrtimer);
+	if (t->target)
+		arm(t, minihv_tsc_guest(apic->v), t->target);
+}
+
 u64 minihv_apic_timer_get_deadline(struct minihv_lapic *apic)
 {
 	if (apic->timer.mode != MODE_DEADLINE)

@@ -204,9 +204,33 @@ static u64 cntpct(void)
 	return __arch_counter_get_cntpct();
 }
 
+/*
+ * The guest's virtual counter: the VM's (core/clock.c), which stands still
+ * while a virtual-time VM is stopped, so no timer fires early by it.
+ */
 u64 minihv_arch_timer_guest_cntvct(struct minihv_vcpu *vcpu)
 {
-	return cntpct() - ctx_of(vcpu)->cntvoff;
+	return minihv_clock_counter(vcpu->vm);
+}
+
+u64 minihv_arch_timer_read_counter(void)
+{
+	return cntpct();
+}
+
+u64 minihv_arch_timer_counter_hz(void)
+{
+	return arch_timer_get_cntfrq();
+}
+
+/*
+ * The VM's counter moved: CNTVOFF_EL2 at the next entry. The virtual
+ * timer needs nothing more: its compare value is in guest counter terms,
+ * and the stand-in hrtimer reads the VM's counter when it fires.
+ */
+void minihv_arch_timer_set_offset(struct minihv_vcpu *vcpu, s64 offset)
+{
+	ctx_of(vcpu)->cntvoff = -offset;
 }
 
 /* The timer's output: enabled, not masked, and its compare value reached. */

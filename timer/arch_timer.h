@@ -41,5 +41,8 @@ void minihv_arch_timer_load(struct minihv_vcpu *vcpu);
 bool minihv_arch_timer_sysreg(struct minihv_vcpu *vcpu, u32 id, bool read,
 			      u64 *val);
 u64 minihv_arch_timer_guest_cntvct(struct minihv_vcpu *vcpu);
+u64 minihv_arch_timer_read_counter(void);
+u64 minihv_arch_timer_counter_hz(void);
+void minihv_arch_timer_set_offset(struct minihv_vcpu *vcpu, s64 offset);
 
 #endif /* MINIHV_TIMER_ARCH_TIMER_H */

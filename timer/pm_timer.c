@@ -2,7 +2,8 @@
 /*
  * The ACPI PM timer (ACPI 6.x, 4.8.3.3): a free-running 24-bit counter
  * at 3.579545 MHz in a 4-port block (FADT PM_TMR_BLK, PM_TMR_LEN 4;
- * TMR_VAL_EXT clear), counting real time since the VM was created and
+ * TMR_VAL_EXT clear), counting the VM's clock (core/clock.c: real time
+ * since the VM was created, or virtual time), as the guest TSC does, and
  * wrapping from 0xffffff to 0. Guests read it as the reference against
  * which they calibrate the TSC and the APIC timer. Writes are ignored.
  */
@@ -19,7 +20,7 @@ static int pm_read(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 {
 	struct minihv_pm_timer *pm = container_of(dev, struct minihv_pm_timer,
 						  dev);
-	u64 ticks = mul_u64_u32_div(minihv_vm_real_ns(pm->vm), PM_TIMER_HZ,
+	u64 ticks = mul_u64_u32_div(minihv_vm_clock_ns(pm->vm), PM_TIMER_HZ,
 				    NSEC_PER_SEC);
 	u32 count = ticks & PM_TIMER_MASK;
 
@@ -39,7 +40,7 @@ static const struct minihv_io_ops pm_ops = {
 	.write = pm_write,
 };
 
-void minihv_pm_timer_init(struct minihv_pm_timer *pm, const struct vmx_vm *vm,
+void minihv_pm_timer_init(struct minihv_pm_timer *pm, struct minihv_vm *vm,
 			  u16 port)
 {
 	pm->vm = vm;

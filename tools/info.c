@@ -128,6 +128,30 @@ int cmd_version(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * Where guests' time comes from (docs/time.md): the counter every VM's
+ * clock derives from, and the host's own clock source beside it.
+ */
+static void print_clocks(const struct minihv_info *mi)
+{
+	const char *counter = mi->arch == MINIHV_ARCH_ARM64 ?
+			      "CNTPCT_EL0 (guests: CNTVCT_EL0)" : "TSC";
+	char src[64] = "unknown";
+	FILE *f;
+
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "r");
+	if (f) {
+		if (fgets(src, sizeof(src), f))
+			src[strcspn(src, "\n")] = 0;
+		fclose(f);
+	}
+	if (mi->counter_hz)
+		printf("guest counter:  %s at %llu Hz\n", counter,
+		       (unsigned long long)mi->counter_hz);
+	printf("host clock:     %s\n", src);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	struct minihv_info mi;
@@ -140,7 +164,8 @@ int cmd_info(int argc, char **argv)
 		fprintf(f, "usage: minihv info\n\n"
 			"What minihv.ko found and allows: the architecture and\n"
 			"mode, its version, the CPUs it owns (each asked live),\n"
-			"VM limits, and the hardware's virtualization features.\n"
+			"VM limits, the clock sources guests' time comes from, and\n"
+			"the hardware's virtualization features.\n"
 			"Exit code 1 if an online CPU is not minihv's.\n");
 		return f == stdout ? 0 : 2;
 	}
@@ -169,6 +194,7 @@ int cmd_info(int argc, char **argv)
 	       (unsigned long long)(mi.max_memslot_bytes >> 20));
 	printf("guest phys:     %u bits\n", mi.ipa_bits);
 	printf("pinned pages:   %llu\n", (unsigned long long)mi.pinned_pages);
+	print_clocks(&mi);
 	print_caps(&mi);
 	/*
 	 * arm64 nVHE: CPUs whose EL2 minihv lent while it had no VM (to a

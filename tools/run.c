@@ -3,6 +3,7 @@
  * minihv run: boot a guest image the way QEMU's or kvmtool's machines
  * would, with the devices of tools/ and the memory map of tools/<arch>/.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "minihv.h"
@@ -25,6 +27,13 @@ static void run_usage(FILE *f)
 		"  --append <args>    kernel command line\n"
 		"  --no-irqchip       no in-kernel interrupt controller, even where\n"
 		"                     minihv.ko has one\n"
+		"  --clock <real|virtual>\n"
+		"                     what the guest's counter shows: real time (the\n"
+		"                     default) or virtual time, which stands still\n"
+		"                     while the VM does not run\n"
+		"  --wallclock <date|now>\n"
+		"                     the guest's date at boot, as YYYY-MM-DDTHH:MM:SSZ\n"
+		"                     (UTC) or now (the default)\n"
 		"%s",
 		VMM_MAX_VCPUS, arch_usage);
 }
@@ -198,6 +207,64 @@ static int load_guest(struct vmm *vmm)
 	return arch_load(vmm);
 }
 
+/* ISO 8601 in UTC, to the second, or "now". */
+static int parse_date(const char *s, struct timespec *ts)
+{
+	struct tm tm = {};
+	const char *end;
+
+	if (!strcmp(s, "now"))
+		return clock_gettime(CLOCK_REALTIME, ts);
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end || (*end && strcmp(end, "Z")))
+		return -1;
+	ts->tv_sec = timegm(&tm);
+	ts->tv_nsec = 0;
+	return ts->tv_sec == -1 ? -1 : 0;
+}
+
+/*
+ * The VM's clocks (docs/time.md): the counter's mode, chosen before any
+ * vCPU runs, and the date, set as the wall clock at real time 0.
+ */
+static int set_clocks(struct vmm *vmm)
+{
+	const struct vmm_config *cfg = vmm->cfg;
+	struct minihv_clock clock = { .flags = MINIHV_CLOCK_VIRTUAL };
+	struct minihv_wallclock wall = {};
+	int64_t nsec;
+
+	if (ioctl(vmm->dev, MINIHV_CHECK_EXTENSION, MINIHV_CAP_CLOCK) <= 0) {
+		if (!cfg->virtual_clock && !cfg->wallclock_set)
+			return 0;
+		fprintf(stderr, "minihv: this minihv.ko has no clock ioctls\n");
+		return -1;
+	}
+	if (cfg->virtual_clock && ioctl(vmm->vm, MINIHV_SET_CLOCK, &clock)) {
+		perror("minihv: SET_CLOCK");
+		return -1;
+	}
+	if (!cfg->wallclock_set)
+		return 0;
+	if (ioctl(vmm->vm, MINIHV_GET_CLOCK, &clock)) {
+		perror("minihv: GET_CLOCK");
+		return -1;
+	}
+	/* The date now, less the real time the VM already has. */
+	nsec = cfg->wallclock.tv_nsec - (int64_t)(clock.real_ns % 1000000000);
+	wall.sec = cfg->wallclock.tv_sec - clock.real_ns / 1000000000;
+	if (nsec < 0) {
+		nsec += 1000000000;
+		wall.sec--;
+	}
+	wall.nsec = nsec;
+	if (ioctl(vmm->vm, MINIHV_SET_WALLCLOCK, &wall)) {
+		perror("minihv: SET_WALLCLOCK");
+		return -1;
+	}
+	return 0;
+}
+
 static int create_vm(struct vmm *vmm)
 {
 	const struct vmm_config *cfg = vmm->cfg;
@@ -217,6 +284,9 @@ static int create_vm(struct vmm *vmm)
 		perror("minihv: CREATE_VM");
 		return -1;
 	}
+
+	if (set_clocks(vmm))
+		return -1;
 
 	mr.guest_phys_addr = vmm->ram_gpa;
 	mr.memory_size = vmm->ram_size;
@@ -279,6 +349,8 @@ int cmd_run(int argc, char **argv)
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry-mode", required_argument, NULL, 'e' },
 		{ "no-irqchip", no_argument, NULL, 'n' },
+		{ "clock", required_argument, NULL, 'k' },
+		{ "wallclock", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -333,6 +405,22 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'n':
 			cfg.no_irqchip = true;
+			break;
+		case 'k':
+			if (!strcmp(optarg, "virtual")) {
+				cfg.virtual_clock = true;
+			} else if (strcmp(optarg, "real")) {
+				fprintf(stderr, "minihv: --clock is real or virtual\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			if (parse_date(optarg, &cfg.wallclock)) {
+				fprintf(stderr, "minihv: bad --wallclock '%s' (YYYY-MM-DDTHH:MM:SSZ or now)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			cfg.wallclock_set = true;
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../uapi/minihv.h"
 
@@ -34,6 +35,9 @@ struct vmm_config {
 	uint64_t mem;
 	int cpus;
 	bool no_irqchip;		/* --no-irqchip */
+	bool virtual_clock;		/* --clock virtual */
+	bool wallclock_set;		/* --wallclock: the guest's date now */
+	struct timespec wallclock;
 	const char *entry_mode;		/* x86 raw binaries: --entry-mode */
 	uint64_t load;			/* x86 raw binaries: --load ... */
 	bool load_set;			/* ... if given */

@@ -31,6 +31,13 @@
  */
 #define MINIHV_HCALL_NOP	0xc6000100	/* handled in the hypervisor */
 #define MINIHV_HCALL_EXIT	0xc6000101	/* MINIHV_EXIT_HYPERCALL */
+/*
+ * Register this vCPU's time page (struct minihv_time_page): argument 1 is
+ * its guest-physical address, 8-byte aligned, inside one page of guest
+ * RAM; 0 unregisters it. Returns 0, or MINIHV_HCALL_INVALID.
+ */
+#define MINIHV_HCALL_TIME_PAGE	0xc6000102
+#define MINIHV_HCALL_INVALID	(-3)	/* SMCCC INVALID_PARAMETER */
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>
@@ -66,6 +73,7 @@ enum minihv_mode {
 #define MINIHV_CAP_IRQCHIP	7
 #define MINIHV_CAP_IOEVENTFD	8	/* MINIHV_IOEVENTFD */
 #define MINIHV_CAP_IRQFD	9	/* MINIHV_IRQFD */
+#define MINIHV_CAP_CLOCK	10	/* the clock ioctls and the time page */
 
 #define MINIHV_INFO_CPU_WORDS	16	/* bitmap of up to 1024 CPUs */
 
@@ -107,7 +115,94 @@ struct minihv_info {
 	__u64 cpus_enabled[MINIHV_INFO_CPU_WORDS];
 	__u32 version;		/* MINIHV_VERSION_CODE of the module */
 	__u32 pad;
-	__u64 reserved[7];
+	/* The guest counter's rate (arm64 CNTFRQ_EL0, x86 the TSC's). */
+	__u64 counter_hz;
+	__u64 reserved[6];
+};
+
+/*
+ * The VM's clocks (docs/time.md). Real time: ns since the VM was created.
+ * Virtual time: ns during which the VM executed (some vCPU inside
+ * MINIHV_RUN and not preempted; a vCPU asleep in WFI / HLT executes, as
+ * its timers count on this clock). The guest's counter (CNTVCT_EL0, the
+ * TSC) shows real time, or in virtual-time mode virtual time: "clock".
+ *
+ * MINIHV_GET_CLOCK fills everything, read at one instant. MINIHV_SET_CLOCK
+ * takes clock and flags: it moves the counter of every vCPU at once to
+ * show @clock now, and MINIHV_CLOCK_VIRTUAL chooses the mode, which only
+ * a VM that has not run can change. Both need every vCPU outside
+ * MINIHV_RUN (-EBUSY), as for saving and restoring a VM.
+ */
+#define MINIHV_CLOCK_VIRTUAL	(1U << 0)
+
+struct minihv_clock {
+	__u64 clock;		/* ns: the time the guest's counter shows */
+	__u32 flags;		/* MINIHV_CLOCK_* */
+	__u32 pad;
+	__u64 real_ns;		/* GET only, as the rest */
+	__u64 virtual_ns;
+	__u64 counter;		/* the guest's counter at that instant */
+	__u64 counter_hz;
+	__u64 reserved[4];
+};
+
+/*
+ * Wall-clock time at real time 0, as Xen's shared info keeps it: the
+ * guest's date is this plus real time. It starts as the host's
+ * CLOCK_REALTIME when the VM is created; setting it changes nothing else.
+ */
+struct minihv_wallclock {
+	__s64 sec;
+	__u32 nsec;		/* below 1e9 */
+	__u32 flags;		/* none defined: 0 */
+	__u64 reserved[2];
+};
+
+/*
+ * A vCPU's time in each state since it was created, in ns (Xen's
+ * runstate): running inside MINIHV_RUN, runnable (inside RUN but
+ * preempted by the host), blocked (asleep in WFI / HLT or powered off
+ * inside RUN), offline (outside RUN). The four add up to its age.
+ */
+enum minihv_runstate_state {
+	MINIHV_RUNSTATE_RUNNING = 0,
+	MINIHV_RUNSTATE_RUNNABLE = 1,
+	MINIHV_RUNSTATE_BLOCKED = 2,
+	MINIHV_RUNSTATE_OFFLINE = 3,
+};
+
+struct minihv_runstate {
+	__u32 state;		/* the current one */
+	__u32 pad;
+	__u64 state_entry_ns;	/* when it began, in the vCPU's age */
+	__u64 time[4];		/* by state, up to now */
+	__u64 reserved[2];
+};
+
+/*
+ * The page a vCPU registers with MINIHV_HCALL_TIME_PAGE, kept up to date
+ * by minihv, read by the guest without exits (a seqlock, as kvmclock's
+ * pvclock): read @version (retry while odd), the fields, then @version
+ * again (retry if it changed). With c the guest's counter now and
+ *	d = c - counter_base, shifted left by shift (right if negative),
+ *	ns = (d * mul) >> 32 (a 64x32-bit product, 96 bits wide),
+ * real time is real_ns + ns and virtual time virtual_ns + ns while the VM
+ * executes (minihv rebases the page whenever one of them changes), and the
+ * date is wall_sec.wall_nsec plus real time.
+ */
+struct minihv_time_page {
+	__u32 version;
+	__u32 flags;		/* MINIHV_CLOCK_VIRTUAL: the counter's mode */
+	__u64 counter_base;
+	__u64 real_ns;
+	__u64 virtual_ns;
+	__u32 mul;
+	__s8 shift;
+	__u8 pad[3];
+	__u32 wall_nsec;
+	__u32 pad2;
+	__s64 wall_sec;
+	__u64 counter_hz;
 };
 
 /* For MINIHV_SET_USER_MEMORY_REGION; memory_size 0 deletes the slot. */
@@ -378,12 +473,17 @@ struct minihv_run {
 #define MINIHV_IRQ_LINE			_IOW(MINIHVIO, 0x61, struct minihv_irq_level)
 #define MINIHV_IOEVENTFD		_IOW(MINIHVIO, 0x62, struct minihv_ioeventfd)
 #define MINIHV_IRQFD			_IOW(MINIHVIO, 0x63, struct minihv_irqfd)
+#define MINIHV_GET_CLOCK		_IOR(MINIHVIO, 0x64, struct minihv_clock)
+#define MINIHV_SET_CLOCK		_IOW(MINIHVIO, 0x65, struct minihv_clock)
+#define MINIHV_GET_WALLCLOCK		_IOR(MINIHVIO, 0x66, struct minihv_wallclock)
+#define MINIHV_SET_WALLCLOCK		_IOW(MINIHVIO, 0x67, struct minihv_wallclock)
 
 /* vCPU fd */
 #define MINIHV_RUN			_IO(MINIHVIO, 0x80)
 #define MINIHV_GET_REGS			_IOR(MINIHVIO, 0x81, struct minihv_regs)
 #define MINIHV_SET_REGS			_IOW(MINIHVIO, 0x82, struct minihv_regs)
 #define MINIHV_VCPU_INIT		_IOW(MINIHVIO, 0x83, struct minihv_vcpu_init)
+#define MINIHV_GET_RUNSTATE		_IOR(MINIHVIO, 0x86, struct minihv_runstate)
 #if defined(__x86_64__)
 #define MINIHV_GET_SREGS		_IOR(MINIHVIO, 0x84, struct minihv_sregs)
 #define MINIHV_SET_SREGS		_IOW(MINIHVIO, 0x85, struct minihv_sregs)

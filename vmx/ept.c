@@ -75,7 +75,6 @@ int minihv_vmx_vm_init(struct minihv_vm *vm)
 		return ret;
 	}
 	v->eptp = virt_to_phys(v->ept.root) | EPTP_WB | EPTP_4_LEVELS;
-	minihv_tsc_vm_init(v);
 	vm->arch = v;
 	return 0;
 }

@@ -125,25 +125,32 @@ static int handle_vmcall(struct vmx_vcpu *v)
 {
 	struct minihv_run *run = v->vcpu->run;
 	u64 *g = v->gprs;
+	/* Outside 64-bit mode the upper halves are undefined (as KVM's). */
+	u64 m = minihv_vmx_mode64() ? ~0ULL : U32_MAX;
+	u64 nr = g[GPR_RAX] & m;
 
 	minihv_vmx_skip_insn(v);
-	minihv_stat_hypercall(v->vcpu, g[GPR_RAX], g[GPR_RBX]);
-	switch (g[GPR_RAX]) {
+	minihv_stat_hypercall(v->vcpu, nr, g[GPR_RBX] & m);
+	switch (nr) {
 	case MINIHV_HCALL_NOP:
 		g[GPR_RAX] = 0;
 		return 1;
 	case MINIHV_HCALL_EXIT:
 		run->exit_reason = MINIHV_EXIT_HYPERCALL;
-		run->hypercall.nr = g[GPR_RAX];
-		run->hypercall.args[0] = g[GPR_RBX];
-		run->hypercall.args[1] = g[GPR_RCX];
-		run->hypercall.args[2] = g[GPR_RDX];
-		run->hypercall.args[3] = g[GPR_RSI];
-		run->hypercall.args[4] = g[GPR_RDI];
-		run->hypercall.args[5] = g[GPR_R8];
+		run->hypercall.nr = nr;
+		run->hypercall.args[0] = g[GPR_RBX] & m;
+		run->hypercall.args[1] = g[GPR_RCX] & m;
+		run->hypercall.args[2] = g[GPR_RDX] & m;
+		run->hypercall.args[3] = g[GPR_RSI] & m;
+		run->hypercall.args[4] = g[GPR_RDI] & m;
+		run->hypercall.args[5] = g[GPR_R8] & m;
 		run->hypercall.ret = 0;
 		v->pending = PENDING_HYPERCALL;
 		return 0;
+	case MINIHV_HCALL_TIME_PAGE:
+		g[GPR_RAX] = minihv_clock_hcall_time_page(v->vcpu,
+							  g[GPR_RBX] & m);
+		return 1;
 	}
 	g[GPR_RAX] = -1ULL;
 	return 1;

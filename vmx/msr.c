@@ -20,6 +20,7 @@
 
 #include "core/minihv.h"
 #include "irq/lapic.h"
+#include "timer/tsc.h"
 #include "vmx/vmx.h"
 
 /*
@@ -137,7 +138,7 @@ static int msr_read(struct vmx_vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_read(GUEST_SYSENTER_EIP);
 		return 0;
 	case MSR_IA32_TSC:
-		*val = rdtsc() + v->tsc_offset;
+		*val = minihv_tsc_guest(v);
 		return 0;
 	case MSR_FS_BASE:	/* without MSR bitmaps these exit too */
 		*val = vmcs_read(GUEST_FS_BASE);
@@ -195,8 +196,7 @@ static int msr_write(struct vmx_vcpu *v, u32 msr, u64 val)
 		/* This vCPU's TSC only, as on hardware. */
 		if (!(minihv_vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING))
 			return -EINVAL;
-		WRITE_ONCE(v->tsc_offset, val - rdtsc());
-		vmcs_write(TSC_OFFSET, v->tsc_offset);
+		minihv_tsc_write(v, val);
 		return 0;
 	case MSR_FS_BASE:
 		vmcs_write(GUEST_FS_BASE, val);

@@ -34,6 +34,7 @@ static void sched_in(struct preempt_notifier *pn, int cpu)
 	minihv_vmcs_load(v);
 	minihv_vmcs_host_task(v);
 	v->flush_l1d = true;
+	minihv_clock_sched_in(v->vcpu);
 }
 
 #define DR7_AFTER_EXIT	0x400
@@ -82,7 +83,10 @@ static void restore_host_segments(struct vmx_vcpu *v)
 
 static void sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	restore_host_segments(container_of(pn, struct vmx_vcpu, pn));
+	struct vmx_vcpu *v = container_of(pn, struct vmx_vcpu, pn);
+
+	restore_host_segments(v);
+	minihv_clock_sched_out(v->vcpu);
 }
 
 struct preempt_ops minihv_vmx_preempt_ops = {
@@ -264,6 +268,7 @@ static int run_loop(struct vmx_vcpu *v)
 		/* INIT and start-up IPIs; a vCPU waiting for one sleeps. */
 		if (minihv_vmx_mp_events(v))
 			continue;
+		minihv_clock_sync(v->vcpu);
 
 		preempt_disable();
 		ret = enter_once(v);

@@ -223,8 +223,7 @@ int minihv_vmx_vcpu_init(struct minihv_vcpu *vcpu)
 	v->vpid = ret;
 	reset_sregs(&v->sregs);
 	v->sregs_dirty = true;
-	if (minihv_vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING)
-		v->tsc_offset = ((struct vmx_vm *)vcpu->vm->arch)->tsc_offset;
+	v->tsc_offset = minihv_clock_offset(vcpu->vm);
 	/* Read once: the controller exists from before any vCPU (core). */
 	if (smp_load_acquire(&vcpu->vm->irqchip_type)) {
 		struct x86_irqchip *chip =

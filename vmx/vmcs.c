@@ -478,6 +478,11 @@ void minihv_vmcs_put_state(struct vmx_vcpu *v)
 		put_sregs(v);
 		v->sregs_dirty = false;
 	}
+	if (v->tsc_dirty) {
+		if (minihv_vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING)
+			vmcs_write(TSC_OFFSET, v->tsc_offset);
+		v->tsc_dirty = false;
+	}
 }
 
 /*

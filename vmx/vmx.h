@@ -47,15 +47,13 @@ struct x86_irqchip;
 			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE)
 
 /*
- * An x86 VM: its EPT (vmx/ept.c), its time base (timer/tsc.c) and its
+ * An x86 VM: its EPT (vmx/ept.c) and its
  * in-kernel interrupt controller (irq/x86_irqchip.c), set once before
  * any vCPU.
  */
 struct vmx_vm {
 	struct minihv_pgtable ept;
 	u64 eptp;
-	u64 tsc_offset;			/* guest TSC = host TSC + this */
-	u64 created_ns;			/* ktime at creation */
 	struct x86_irqchip *chip;
 };
 
@@ -172,7 +170,14 @@ struct vmx_vcpu {
 	u64 gprs[NR_GPRS];
 	u64 cr2;			/* not switched by VMX */
 	u64 cr8;			/* without a local APIC */
-	u64 tsc_offset;			/* the VM's, until the guest writes */
+	/*
+	 * guest TSC = host TSC + @tsc_offset = the VM's counter (core/clock.c)
+	 * + @tsc_adjust, which the guest's IA32_TSC writes set (per vCPU, as
+	 * on hardware). @tsc_dirty: the VMCS has yet to take @tsc_offset.
+	 */
+	u64 tsc_offset;
+	s64 tsc_adjust;
+	bool tsc_dirty;
 
 	/* The local APIC (NULL without the in-kernel irqchip). */
 	struct minihv_lapic *apic;

@@ -15,6 +15,7 @@
 #include <asm/vmx.h>
 
 #include "irq/x86_irqchip.h"
+#include "timer/tsc.h"
 #include "vmx/vmx.h"
 
 struct minihv_vmx_caps minihv_vmx_caps;
@@ -93,6 +94,9 @@ static const struct minihv_arch_ops vmx_ops = {
 	.irq_lines = minihv_vmx_irq_lines,
 	.vcpu_has_work = minihv_vmx_vcpu_has_work,
 	.exit_name = minihv_vmx_exit_name,
+	.read_counter = minihv_tsc_read,
+	.counter_hz = minihv_tsc_hz,
+	.set_counter_offset = minihv_tsc_set_offset,
 };
 
 const struct minihv_arch_ops *minihv_arch_probe(void)

@@ -20,6 +20,8 @@
  *             (needs an APIC; one line of input on the UART)
  *   poweroff  ACPI S5 with the FADT's PM1a_CNT and \_S5's SLP_TYP
  *   reset     the FADT's reset register
+ *   clocks    the three clocks from a time page (minihv's hypercall),
+ *             twice, a second of the TSC apart
  *   exit=N    write N to the exit port at the end (default 0)
  * A failed check prints "FAIL: ..." and the exit code is 0x40 + fails.
  */
@@ -160,6 +162,22 @@ static void putc(char c)
 		;
 	out8(COM1, c);
 }
+
+static uint64_t guest_counter(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* x86 keeps loads in order: only the compiler's must stay. */
+static inline void page_barrier(void)
+{
+	__asm__ volatile("" : : : "memory");
+}
+
+#include "time_page.h"
 
 static void put_uint(uint32_t v, unsigned int base, int digits)
 {
@@ -896,6 +914,23 @@ static void acpi_s5(void)
 	exit(7);
 }
 
+static _Alignas(64) struct minihv_time_page time_page;
+
+static void print_clocks(void)
+{
+	uint32_t ret;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(MINIHV_HCALL_TIME_PAGE), "b"((uint32_t)&time_page)
+			 : "memory");
+	if (ret) {
+		fail("clocks: no time page");
+		return;
+	}
+	tp_print_twice(&time_page);
+}
+
 static void acpi_reset(void)
 {
 	if (!reset_port) {
@@ -927,6 +962,8 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	uart_priorities();
 	if (word("irq"))
 		uart_interrupts();
+	if (word("clocks"))
+		print_clocks();
 	if (word("poweroff"))
 		acpi_s5();
 	if (word("reset"))
