@@ -32,7 +32,7 @@ done
 		grep -v '^machine,' "$top/build/bench-$m.csv" || true
 	done
 } > "$csv"
-echo "bench: ${csv#"$top"/} (emulated cycles: CNTVCT ticks on arm64, TSC cycles on x86)" >&2
+echo "bench: ${csv#"$top"/} (emulated: arm64 ns under QEMU -icount shift=0, x86 TSC cycles of Bochs, both one per instruction)" >&2
 column -s, -t < "$csv"
 
 if command -v gnuplot >/dev/null; then
@@ -45,7 +45,7 @@ if command -v gnuplot >/dev/null; then
 			print "" } }' "$csv" > "$dat"
 	cols=$(head -n1 "$dat" | wc -w)
 	gnuplot <<-PLOT
-	set terminal pngcairo size 900,500
+	set terminal pngcairo size 900,500 noenhanced
 	set output "$top/bench/results.png"
 	set title "minihv micro-benchmarks, median per operation (emulated)"
 	set style data histograms

@@ -8,30 +8,73 @@
  * guest code under /dev/kvm for the side-by-side ratio, is not built yet:
  * --backend kvm|both says so and exits 2.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "../selftests/lib/guest.h"
 #include "bench.h"
 #include "minihv.h"
 
-int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
-		    const uint64_t *guest_samples, uint64_t *samples)
+struct vcpu_runner {
+	pthread_t thread;
+	struct guest *g;
+	int vcpu, ret;
+};
+
+static void pin(int vcpu)
 {
-	struct guest g;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	if (n < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(vcpu % n, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *vcpu_runner(void *arg)
+{
+	struct vcpu_runner *r = arg;
+
+	pin(r->vcpu);
+	r->ret = guest_run(r->g, r->vcpu);
+	return NULL;
+}
+
+int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
+			int nr_vcpus, uint64_t iters,
+			const uint64_t *guest_samples, uint64_t *samples)
+{
+	struct vcpu_runner others[GUEST_MAX_VCPUS];
 	struct minihv_run *run;
-	int ret;
+	struct guest g;
+	int i, ret;
 
 	memset(&g, 0xff, sizeof(g));
 	g.image = NULL;
-	ret = bench_guest_create(&g, fn, iters, irqchip);
+	ret = bench_guest_create(&g, nr_vcpus, fn, iters, irqchip);
 	if (ret)
 		goto out;
+	for (i = 1; i < nr_vcpus; i++) {
+		others[i].g = &g;
+		others[i].vcpu = i;
+		pthread_create(&others[i].thread, NULL, vcpu_runner, &others[i]);
+	}
+	pin(0);
 	ret = guest_run(&g, 0);
+	for (i = 1; i < nr_vcpus; i++) {
+		pthread_join(others[i].thread, NULL);
+		ret = ret ? ret : others[i].ret;
+	}
 	if (ret)
 		goto out;
 	run = g.run[0];
@@ -50,6 +93,13 @@ int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
 out:
 	guest_destroy(&g);
 	return ret;
+}
+
+int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
+		    const uint64_t *guest_samples, uint64_t *samples)
+{
+	return bench_run_guest_smp(fn, irqchip, 1, iters, guest_samples,
+				   samples);
 }
 
 static void bench_usage(FILE *f)
@@ -197,7 +247,7 @@ int cmd_bench(int argc, char **argv)
 		if (only && strcmp(only, b->name))
 			continue;
 		r = b->run(iters, samples);
-		if (r == -ENOSYS) {
+		if (r == BENCH_NOT_YET) {
 			printf("%-16s %-8s %12s\n", b->name, backend, "not yet");
 			continue;
 		}

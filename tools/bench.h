@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define BENCH_MAX_ITERS		100000
+#define BENCH_NOT_YET		1
 
 struct bench {
 	const char *name;	/* --only and the CSV's benchmark column */
@@ -20,9 +21,9 @@ struct bench {
 	const char *what;	/* what one operation is, on this architecture */
 	unsigned int batch;	/* operations per sample */
 	/*
-	 * Runs @iters samples in a fresh VM, each the counter ticks of
-	 * @batch operations, into @samples: 0, -ENOSYS for one not built
-	 * on this architecture yet, or another -errno.
+	 * Runs @iters samples in a fresh VM, each the cost of @batch
+	 * operations, into @samples: 0, BENCH_NOT_YET for one not built
+	 * on this architecture yet, or -errno.
 	 */
 	int (*run)(uint64_t iters, uint64_t *samples);
 };
@@ -36,13 +37,21 @@ struct guest;
  */
 int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
 		    const uint64_t *guest_samples, uint64_t *samples);
+/*
+ * The same with @nr_vcpus vCPUs, each in a thread of its own pinned to a
+ * CPU of its own where there are enough (vCPU 0 on CPU 0); vCPU 0's
+ * UCALL_DONE reports @iters, the others' anything.
+ */
+int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
+			int nr_vcpus, uint64_t iters,
+			const uint64_t *guest_samples, uint64_t *samples);
 /* tools/<arch>/bench.c: guest_create, with the interrupt controller or not. */
-int bench_guest_create(struct guest *g, uint64_t (*fn)(uint64_t),
-		       uint64_t arg, bool irqchip);
+int bench_guest_create(struct guest *g, int nr_vcpus,
+		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip);
 
 extern const struct bench bench_list[];
 extern const unsigned int bench_count;
-/* The counter's unit: "TSC cycles" or "CNTVCT ticks". */
-extern const char bench_unit[];
+/* The unit reported: "TSC cycles" (x86) or "ns" (arm64). */
+extern const char *const bench_unit;
 
 #endif /* MINIHV_TOOLS_BENCH_H */

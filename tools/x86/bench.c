@@ -3,12 +3,12 @@
  * The micro-benchmarks' x86_64 guests (tools/bench.h), in long mode,
  * timed with RDTSC after an LFENCE (so earlier instructions are done).
  */
-#include <errno.h>
 
 #include "../../selftests/lib/guest.h"
 #include "../bench.h"
+#include "../minihv.h"
 
-#define BATCH		16
+#define BATCH		64
 #define APIC_EOI	0xb0
 #define APIC_SVR	0xf0
 #define APIC_ICR	0x300
@@ -17,7 +17,7 @@
 #define ICR_SELF	(1U << 18)
 #define BENCH_VECTOR	0x40
 
-const char bench_unit[] = "TSC cycles";
+const char *const bench_unit = "TSC cycles";
 
 static uint64_t samples[BENCH_MAX_ITERS];
 
@@ -29,11 +29,11 @@ static inline uint64_t tsc(void)
 	return lo | (uint64_t)hi << 32;
 }
 
-int bench_guest_create(struct guest *g, uint64_t (*fn)(uint64_t),
-		       uint64_t arg, bool irqchip)
+int bench_guest_create(struct guest *g, int nr_vcpus,
+		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip)
 {
-	return irqchip ? guest_create_apic(g, 1, fn, arg) :
-			 guest_create(g, 1, fn, arg);
+	return irqchip ? guest_create_apic(g, nr_vcpus, fn, arg) :
+			 guest_create(g, nr_vcpus, fn, arg);
 }
 
 /* VMCALL with minihv's no-op number, answered by the VMX exit handler. */
@@ -98,6 +98,67 @@ static uint64_t guest_irq_completion(uint64_t iters)
 	return iters;
 }
 
+/*
+ * vCPU 0 sends a fixed IPI to vCPU 1 (APIC id 1), which spins with
+ * interrupts on: from before the ICR write to the TSC read in vCPU 1's
+ * handler. The guest TSC is the same on both vCPUs.
+ */
+#define APIC_ICR2	0x310
+#define IPI_VECTOR	0x41
+static uint64_t ipi_ready, ipi_done, ipi_count, ipi_stamp;
+
+static uint64_t guest_vcpu(void)
+{
+	uint64_t id;
+
+	asm volatile("movq %%gs:0, %0" : "=r"(id));
+	return id;
+}
+
+static void ipi_handler(uint64_t vector)
+{
+	STORE_ONCE(ipi_stamp, tsc());
+	mmio_write32(GUEST_LAPIC_BASE + APIC_EOI, 0);
+	__atomic_store_n(&ipi_count, ipi_count + 1, __ATOMIC_RELEASE);
+}
+
+static uint64_t guest_virtual_ipi(uint64_t iters)
+{
+	uint64_t i, n, t0, spin;
+
+	mmio_write32(GUEST_LAPIC_BASE + APIC_SVR, SVR_ENABLE | 0xff);
+	if (guest_vcpu() == 1) {
+		asm volatile("sti" : : : "memory");
+		STORE_ONCE(ipi_ready, 1);
+		while (!LOAD_ONCE(ipi_done))
+			asm volatile("pause");
+		asm volatile("cli" : : : "memory");
+		return 0;
+	}
+	while (!LOAD_ONCE(ipi_ready))
+		asm volatile("pause");
+	for (i = 0; i < iters; i++) {
+		n = __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE);
+		t0 = tsc();
+		mmio_write32(GUEST_LAPIC_BASE + APIC_ICR2, 1U << 24);
+		mmio_write32(GUEST_LAPIC_BASE + APIC_ICR, IPI_VECTOR);
+		for (spin = 0; __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE) == n;
+		     spin++)
+			if (spin > 100000000)
+				return 0;
+		samples[i] = LOAD_ONCE(ipi_stamp) - t0;
+	}
+	STORE_ONCE(ipi_done, 1);
+	return iters;
+}
+
+static int run_virtual_ipi(uint64_t iters, uint64_t *out)
+{
+	guest_irq_handler = ipi_handler;
+	return bench_run_guest_smp(guest_virtual_ipi, true, 2, iters, samples,
+				   out);
+}
+
 static int run_hypercall(uint64_t iters, uint64_t *out)
 {
 	return bench_run_guest(guest_hypercall, false, iters, samples, out);
@@ -117,7 +178,7 @@ static int run_irq_completion(uint64_t iters, uint64_t *out)
 
 static int not_yet(uint64_t iters, uint64_t *out)
 {
-	return -ENOSYS;
+	return BENCH_NOT_YET;
 }
 
 const struct bench bench_list[] = {
@@ -126,7 +187,7 @@ const struct bench bench_list[] = {
 	{ "irqchip_trap", "Interrupt Controller Trap", "an APIC TMCCT read",
 	  BATCH, run_irqchip_trap },
 	{ "virtual_ipi", "Virtual IPI", "a fixed IPI to a vCPU on another CPU, to its handler",
-	  1, not_yet },
+	  1, run_virtual_ipi },
 	{ "irq_completion", "Virtual IRQ Completion", "the EOI write of a self-IPI",
 	  1, run_irq_completion },
 	{ "vm_switch", "VM Switch", "one VM's last instruction to another's first, one CPU",
@@ -137,4 +198,4 @@ const struct bench bench_list[] = {
 	  1, not_yet },
 };
 
-const unsigned int bench_count = sizeof(bench_list) / sizeof(bench_list[0]);
+const unsigned int bench_count = ARRAY_SIZE(bench_list);
