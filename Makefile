@@ -22,7 +22,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 VERSION := $(shell awk '/define MINIHV_VERSION_(MAJOR|MINOR|PATCH)/ \
 	{ v = v (v == "" ? "" : ".") $$3 } END { print v }' uapi/minihv.h)
 
-.PHONY: all module tool selftests clean distclean setup lint build check run \
+.PHONY: all module tool selftests clean distclean setup lint build check run bench \
 	help install uninstall dkms-install dkms-uninstall docs
 
 all: module tool
@@ -41,6 +41,9 @@ help:
 	@echo "  build           both architectures' payloads (W=1, sparse)"
 	@echo "  lint            checkpatch over the tracked sources"
 	@echo "  check           build, lint, host and docs checks, the six test machines"
+	@echo "  bench           minihv bench on arm64-nvhe, arm64-vhe and x86-vmx, in"
+	@echo "                  emulated cycles: bench/results.csv, a table, the chart"
+	@echo "                  bench/results.png (MINIHV_BENCH_ITERATIONS=1000)"
 	@echo "  docs            check the guide's code references (docs/) and render"
 	@echo "                  its figures to build/docs/figures/ (graphviz)"
 	@echo "  run             boot MACHINE=$(MACHINE) and show minihv working"
@@ -149,6 +152,9 @@ check: build lint
 # the graphviz figures rendered (generated, so under build/, not in git).
 DOCS_SVG := $(patsubst docs/figures/%.dot,build/docs/figures/%.svg, \
 	$(wildcard docs/figures/*.dot))
+
+bench: build
+	scripts/bench.sh
 
 docs: $(DOCS_SVG)
 	scripts/docs_check.sh

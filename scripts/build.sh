@@ -61,7 +61,9 @@ if [ "$arch" = amd64 ]; then
 fi
 
 cflags=(-static -O2 -Wall -Werror)
-tool_src=("$root"/tools/*.c "$root/tools/$tool_arch"/*.c)
+# The benchmarks' guests come from the kselftests' guest library.
+tool_src=("$root"/tools/*.c "$root/tools/$tool_arch"/*.c
+	  "$root"/selftests/lib/*.c)
 # x86: the DSDT is ASL, compiled by iasl (warnings fail) and embedded by
 # tools/x86/dsdt.S; the ACPI tables and the UART's interrupt logic are
 # checked natively first (scripts/host_tests.sh).

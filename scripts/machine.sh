@@ -35,7 +35,7 @@ set -euo pipefail
 {
 
 usage() {
-	echo "usage: machine.sh arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm|x86-vmx|x86-novmx check|run [guest-file] [guest-args]" >&2
+	echo "usage: machine.sh arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm|x86-vmx|x86-novmx check|run|bench [guest-file] [guest-args]" >&2
 	exit 2
 }
 machine=${1:-}
@@ -48,7 +48,7 @@ arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm) arch=arm64 ;;
 x86-vmx|x86-novmx) arch=amd64 ;;
 *) usage ;;
 esac
-case $mode in check|run) ;; *) usage ;; esac
+case $mode in check|run|bench) ;; *) usage ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -230,6 +230,8 @@ fi
 # otherwise interleave with the tests' TAP output mid-line.
 params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
 [ -n "${MINIHV_TEST_TIMEOUT:-}" ] && params+=" minihv.test_timeout=$MINIHV_TEST_TIMEOUT"
+[ -n "${MINIHV_BENCH_ITERATIONS:-}" ] &&
+	params+=" minihv.bench_iterations=$MINIHV_BENCH_ITERATIONS"
 # An interactive shell when there is nothing to run and someone to type.
 [ "$mode" = run ] && [ -z "$guest" ] && [ -t 0 ] && [ "$machine" != x86-vmx ] &&
 	params+=" minihv.shell=1"
@@ -277,6 +279,11 @@ boot_qemu() {
 		append="console=ttyS0"
 		;;
 	esac
+	# Benchmarks: time is the count of instructions run (ENV.md), so
+	# the figures are emulated cycles, the same from run to run.
+	[ "$mode" = bench ] &&
+		qemu+=(-icount shift=0,sleep=off -seed 1
+		       -rtc base=2024-01-01T00:00:00,clock=vm)
 	qemu+=(-accel tcg -smp 2 -m 1G -nographic -no-reboot -nic none
 	       -kernel "$top/build/$arch/vmlinuz" -initrd "$wd/initramfs.cpio.gz"
 	       -append "$append $params ${MINIHV_APPEND:-}")
@@ -397,6 +404,13 @@ echo "$machine: $(tr '\n' ' ' < "$status_file")" >&2
 if [ "$mode" = check ]; then
 	judge
 	exit
+fi
+
+# Bench mode: minihv bench's rc, or 1 if the machine never reported one.
+if [ "$mode" = bench ]; then
+	rc=$(tr -d '\r' < "$log" | sed -n 's/.*MINIHV-BENCH rc=\([0-9]*\).*/\1/p' | tail -n1)
+	[ -n "$rc" ] || { echo "$machine: no MINIHV-BENCH result" >&2; exit 1; }
+	exit "$rc"
 fi
 
 # Run mode: the guest's rc, or 1 if the machine never reported one.

@@ -42,6 +42,9 @@ FIXTURE_TEARDOWN(tool)
 {
 }
 
+/* The subcommand run_tool_input runs. */
+static const char *tool_cmd = "run";
+
 /*
  * Run "<payload>/minihv run <args...>" with input (or nothing) on its
  * stdin: its exit code, stdout in out[].
@@ -49,7 +52,7 @@ FIXTURE_TEARDOWN(tool)
 static int run_tool_input(const char *const *args, const char *input)
 {
 	char tool[600];
-	const char *argv[48] = { tool, "run" };
+	const char *argv[48] = { tool, tool_cmd };
 	int pipefd[2], infd[2], n, i, len = 0;
 	pid_t pid;
 
@@ -87,6 +90,71 @@ static int run_tool_input(const char *const *args, const char *input)
 static int run_tool(const char *const *args)
 {
 	return run_tool_input(args, NULL);
+}
+
+/* "minihv bench <args...>" */
+static int run_bench(const char *const *args)
+{
+	int ret;
+
+	tool_cmd = "bench";
+	ret = run_tool_input(args, NULL);
+	tool_cmd = "run";
+	return ret;
+}
+
+#define BENCH_CSV	"/tmp/minihv-bench.csv"
+
+/*
+ * A short functional run of every benchmark built on this architecture
+ * (performance is make bench's): each computes a cost above 0, in order
+ * min <= median, and writes its CSV row; those not built yet say so.
+ */
+TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
+{
+	static const char * const args[] = {
+		"--iterations", "20", "--csv", BENCH_CSV, "--machine", "test",
+		NULL
+	};
+	static const char * const kvm[] = { "--backend", "kvm", NULL };
+	static const char * const bad[] = { "--iterations", "0", NULL };
+	static const char * const none[] = { "--only", "nosuch", NULL };
+	char line[256], name[64], backend[16], csv[4096] = "";
+	double min, median, mean;
+	int rows = 0, n;
+	FILE *f;
+	char *p;
+
+	EXPECT_EQ(2, run_bench(kvm));
+	EXPECT_EQ(2, run_bench(bad));
+	EXPECT_EQ(2, run_bench(none));
+	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
+	TH_LOG("minihv bench:\n%s", out);
+	for (p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+		n = sscanf(p + 1, "%63s %15s %lf %lf %lf", name, backend, &min,
+			   &median, &mean);
+		if (n == 3 - 1 && strstr(p + 1, "not yet"))
+			continue;
+		ASSERT_EQ(5, n) TH_LOG("row: %.80s", p + 1);
+		EXPECT_STREQ("minihv", backend);
+		EXPECT_LT(0, min) TH_LOG("%s", name);
+		EXPECT_LE(min, median) TH_LOG("%s", name);
+		EXPECT_LE(min, mean) TH_LOG("%s", name);
+		rows++;
+	}
+	EXPECT_LE(3, rows);
+	f = fopen(BENCH_CSV, "r");
+	ASSERT_TRUE(f != NULL);
+	n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (n++)
+			EXPECT_EQ(0, strncmp(line, "test,", 5)) TH_LOG("%s", line);
+		strncat(csv, line, sizeof(csv) - strlen(csv) - 1);
+	}
+	fclose(f);
+	unlink(BENCH_CSV);
+	EXPECT_EQ(rows + 1, n) TH_LOG("csv:\n%s", csv);
+	EXPECT_EQ(0, strncmp(csv, "machine,benchmark,backend,min,median,mean,iterations\n", 52));
 }
 
 TEST_F(tool, usage_errors_exit_2)

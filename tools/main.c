@@ -16,6 +16,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
+	{ "bench", cmd_bench, "the micro-benchmarks (see minihv bench --help)" },
 	{ "info", cmd_info, "show the architecture, mode, limits and CPUs" },
 	{ "run", cmd_run, "run a guest image (see minihv run --help)" },
 	{ "stat", cmd_stat, "exits and events of the running VMs, live" },

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The micro-benchmarks' arm64 guests (tools/bench.h), timed with the
+ * virtual counter (CNTVCT_EL0, an ISB before each read) and reported in
+ * ns: the counter is not the CPU's clock (62.5 MHz under QEMU), and under
+ * QEMU's -icount shift=0 one ns is one emulated instruction, the unit
+ * Bochs' TSC counts on x86.
+ */
+
+#include "../../selftests/lib/gic_arm64.h"
+#include "../../selftests/lib/guest.h"
+#include "../bench.h"
+#include "../minihv.h"
+
+#define BATCH		64
+/* Interrupts pending at once: the list registers of the test machines. */
+#define BATCH_IRQ	4
+
+const char *const bench_unit = "ns";
+
+static uint64_t samples[BENCH_MAX_ITERS];
+
+int bench_guest_create(struct guest *g, int nr_vcpus,
+		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip)
+{
+	return irqchip ? guest_create_gic(g, nr_vcpus, fn, arg, 0) :
+			 guest_create(g, nr_vcpus, fn, arg);
+}
+
+/* HVC with minihv's no-op number: answered at EL2, nothing else runs. */
+static uint64_t guest_hypercall(uint64_t iters)
+{
+	uint64_t i, j, t0;
+
+	for (i = 0; i < iters; i++) {
+		t0 = gic_counter();
+		for (j = 0; j < BATCH; j++)
+			guest_hcall(MINIHV_HCALL_NOP, 0, 0, 0, 0, 0, 0);
+		samples[i] = gic_counter() - t0;
+	}
+	return iters;
+}
+
+/* A GICD_TYPER read: a stage-2 fault the in-kernel distributor answers. */
+static uint64_t guest_gicd_read(uint64_t iters)
+{
+	uint64_t i, j, t0;
+
+	for (i = 0; i < iters; i++) {
+		t0 = gic_counter();
+		for (j = 0; j < BATCH; j++)
+			mmio_read32(gicd_reg(GICD_TYPER));
+		samples[i] = gic_counter() - t0;
+	}
+	return iters;
+}
+
+/*
+ * IAR + EOIR of a virtual interrupt: four SGIs to ourselves (the trapped
+ * ICC_SGI1R writes are not timed), in the list registers at the entry
+ * after the last; interrupts masked, so only the acknowledge and the
+ * completion run, without an exit.
+ */
+static uint64_t guest_irq_completion(uint64_t iters)
+{
+	uint64_t i, t0;
+	uint32_t j, id;
+
+	gic_init_cpu();
+	for (j = 0; j < BATCH_IRQ; j++)
+		gic_enable(j);
+	for (i = 0; i < iters; i++) {
+		for (j = 0; j < BATCH_IRQ; j++)
+			gic_send_sgi(j, 0);
+		t0 = gic_counter();
+		for (j = 0; j < BATCH_IRQ; j++) {
+			id = gic_ack();
+			if (id == INTID_SPURIOUS)
+				return 0;
+			gic_eoi(id);
+		}
+		samples[i] = gic_counter() - t0;
+	}
+	return iters;
+}
+
+/* The guest's samples, counter ticks, to ns. */
+static int run(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
+	       uint64_t *out)
+{
+	uint64_t i, hz;
+	int ret;
+
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+	ret = bench_run_guest(fn, irqchip, iters, samples, out);
+	for (i = 0; !ret && i < iters; i++)
+		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
+	return ret;
+}
+
+/*
+ * vCPU 0 sends SGI 2 to vCPU 1, which spins with interrupts on (guest
+ * code running, on another CPU): from before the ICC_SGI1R write to the
+ * counter read in vCPU 1's handler. Both read the one virtual counter.
+ */
+#define IPI_SGI		2
+static uint64_t ipi_ready, ipi_done, ipi_count, ipi_stamp;
+
+static void ipi_handler(void)
+{
+	uint32_t id = gic_ack();
+
+	if (id == INTID_SPURIOUS)
+		return;
+	STORE_ONCE(ipi_stamp, gic_counter());
+	gic_eoi(id);
+	__atomic_store_n(&ipi_count, ipi_count + 1, __ATOMIC_RELEASE);
+}
+
+static uint64_t guest_virtual_ipi(uint64_t iters)
+{
+	uint64_t i, n, t0, spin;
+
+	gic_init_cpu();
+	if (guest_vcpu_id() == 1) {
+		gic_enable(IPI_SGI);
+		irqs_on();
+		STORE_ONCE(ipi_ready, 1);
+		while (!LOAD_ONCE(ipi_done))
+			;
+		irqs_off();
+		return 0;
+	}
+	while (!LOAD_ONCE(ipi_ready))
+		;
+	for (i = 0; i < iters; i++) {
+		n = __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE);
+		t0 = gic_counter();
+		gic_send_sgi(IPI_SGI, 1);
+		for (spin = 0; __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE) == n;
+		     spin++)
+			if (spin > 1000000000)
+				return 0;
+		samples[i] = LOAD_ONCE(ipi_stamp) - t0;
+	}
+	STORE_ONCE(ipi_done, 1);
+	return iters;
+}
+
+static int run_virtual_ipi(uint64_t iters, uint64_t *out)
+{
+	uint64_t i, hz;
+	int ret;
+
+	guest_irq_handler = ipi_handler;
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+	ret = bench_run_guest_smp(guest_virtual_ipi, true, 2, iters, samples,
+				  out);
+	for (i = 0; !ret && i < iters; i++)
+		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
+	return ret;
+}
+
+static int run_hypercall(uint64_t iters, uint64_t *out)
+{
+	return run(guest_hypercall, false, iters, out);
+}
+
+static int run_irqchip_trap(uint64_t iters, uint64_t *out)
+{
+	return run(guest_gicd_read, true, iters, out);
+}
+
+static int run_irq_completion(uint64_t iters, uint64_t *out)
+{
+	return run(guest_irq_completion, true, iters, out);
+}
+
+static int not_yet(uint64_t iters, uint64_t *out)
+{
+	return BENCH_NOT_YET;
+}
+
+const struct bench bench_list[] = {
+	{ "hypercall", "Hypercall", "HVC #0, MINIHV_HCALL_NOP", BATCH,
+	  run_hypercall },
+	{ "irqchip_trap", "Interrupt Controller Trap", "a GICD_TYPER read",
+	  BATCH, run_irqchip_trap },
+	{ "virtual_ipi", "Virtual IPI", "an SGI to a vCPU on another CPU, to its handler",
+	  1, run_virtual_ipi },
+	{ "irq_completion", "Virtual IRQ Completion", "ICC_IAR1_EL1 + ICC_EOIR1_EL1",
+	  BATCH_IRQ, run_irq_completion },
+	{ "vm_switch", "VM Switch", "one VM's last instruction to another's first, one CPU",
+	  1, not_yet },
+	{ "io_in", "I/O Latency In (guest->device)", "a doorbell write to an ioeventfd, to the host thread",
+	  1, not_yet },
+	{ "io_out", "I/O Latency Out (device->guest)", "an irqfd write by a host thread, to the guest's handler",
+	  1, not_yet },
+};
+
+const unsigned int bench_count = ARRAY_SIZE(bench_list);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * minihv bench (tools/bench.c): the design's micro-benchmarks, each a
+ * guest function that times a batch of one operation per sample with the
+ * guest's counter (tools/<arch>/bench.c). The guests are built by the
+ * kselftests' guest library (selftests/lib/guest.h): the tool's own
+ * binary is their RAM, so the same code runs under every back end.
+ */
+#ifndef MINIHV_TOOLS_BENCH_H
+#define MINIHV_TOOLS_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BENCH_MAX_ITERS		100000
+#define BENCH_NOT_YET		1
+
+struct bench {
+	const char *name;	/* --only and the CSV's benchmark column */
+	const char *title;	/* the design's name */
+	const char *what;	/* what one operation is, on this architecture */
+	unsigned int batch;	/* operations per sample */
+	/*
+	 * Runs @iters samples in a fresh VM, each the cost of @batch
+	 * operations, into @samples: 0, BENCH_NOT_YET for one not built
+	 * on this architecture yet, or -errno.
+	 */
+	int (*run)(uint64_t iters, uint64_t *samples);
+};
+
+struct guest;
+
+/*
+ * tools/bench.c: @fn(@iters) in a fresh one-vCPU VM (with the in-kernel
+ * interrupt controller if @irqchip), to its UCALL_DONE, which must
+ * report @iters; then the guest's @guest_samples into @samples.
+ */
+int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
+		    const uint64_t *guest_samples, uint64_t *samples);
+/*
+ * The same with @nr_vcpus vCPUs, each in a thread of its own pinned to a
+ * CPU of its own where there are enough (vCPU 0 on CPU 0); vCPU 0's
+ * UCALL_DONE reports @iters, the others' anything.
+ */
+int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
+			int nr_vcpus, uint64_t iters,
+			const uint64_t *guest_samples, uint64_t *samples);
+/* tools/<arch>/bench.c: guest_create, with the interrupt controller or not. */
+int bench_guest_create(struct guest *g, int nr_vcpus,
+		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip);
+
+extern const struct bench bench_list[];
+extern const unsigned int bench_count;
+/* The unit reported: "TSC cycles" (x86) or "ns" (arm64). */
+extern const char *const bench_unit;
+
+#endif /* MINIHV_TOOLS_BENCH_H */
