@@ -60,10 +60,15 @@ tool: tools/minihv
 # x86: the DSDT is ASL, compiled by acpica-tools' iasl (warnings fail)
 # and embedded by tools/x86/dsdt.S.
 TOOL_AML := $(if $(filter x86,$(TOOL_ARCH)),build/tool/dsdt.aml)
-TOOL_SRC := tools/*.c tools/$(TOOL_ARCH)/*.c $(wildcard tools/$(TOOL_ARCH)/*.S)
+# minihv bench's guests come from the kselftests' guest library, which
+# makes the tool's own binary the guest's RAM: static, not PIE.
+TOOL_SRC := tools/*.c tools/$(TOOL_ARCH)/*.c $(wildcard tools/$(TOOL_ARCH)/*.S) \
+	    selftests/lib/*.c
 
-tools/minihv: tools/*.c tools/*.h tools/$(TOOL_ARCH)/* uapi/minihv.h $(TOOL_AML)
-	$(CC) $(CFLAGS_TOOL) $(if $(TOOL_AML),-DMINIHV_DSDT_AML='"$(CURDIR)/$(TOOL_AML)"') \
+tools/minihv: tools/*.c tools/*.h tools/$(TOOL_ARCH)/* uapi/minihv.h \
+	      selftests/lib/* $(TOOL_AML)
+	$(CC) $(CFLAGS_TOOL) -static -no-pie \
+		$(if $(TOOL_AML),-DMINIHV_DSDT_AML='"$(CURDIR)/$(TOOL_AML)"') \
 		-o $@ $(TOOL_SRC) -lfdt -lpthread
 
 build/tool/dsdt.aml: tools/x86/dsdt.asl
