@@ -4,23 +4,29 @@
  * benchmark and back end, the minimum, median and mean cost of one
  * operation over the samples, as a table and optionally a CSV file.
  *
- * Back ends: minihv (/dev/minihv). The KVM back end, which runs the same
- * guest code under /dev/kvm for the side-by-side ratio, is not built yet:
- * --backend kvm|both says so and exits 2.
+ * Back ends: minihv (/dev/minihv) and KVM (/dev/kvm, tools/kvm.c), the
+ * same guest code under each. Both at once alternate in rounds (minihv,
+ * KVM, minihv, ...) so that the machine's noise hits both alike; the two
+ * cannot hold the hardware at once, so with --module the tool loads
+ * minihv for its rounds and unloads it for KVM's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../selftests/lib/guest.h"
 #include "bench.h"
+#include "kvm.h"
 #include "minihv.h"
 
 struct vcpu_runner {
@@ -55,12 +61,11 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 			const uint64_t *guest_samples, uint64_t *samples)
 {
 	struct vcpu_runner others[GUEST_MAX_VCPUS];
-	struct minihv_run *run;
+	uint64_t code = 0, val = 0;
 	struct guest g;
 	int i, ret;
 
-	memset(&g, 0xff, sizeof(g));
-	g.image = NULL;
+	guest_init(&g);
 	ret = bench_guest_create(&g, nr_vcpus, fn, iters, irqchip);
 	if (ret)
 		goto out;
@@ -77,15 +82,12 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 	}
 	if (ret)
 		goto out;
-	run = g.run[0];
 	/* Everything but the end is handled in the kernel. */
-	if (run->exit_reason != MINIHV_EXIT_HYPERCALL ||
-	    run->hypercall.args[0] != UCALL_DONE ||
-	    run->hypercall.args[1] != iters) {
-		fprintf(stderr, "minihv: bench guest: exit %u, ucall %#llx %#llx\n",
-			run->exit_reason,
-			(unsigned long long)run->hypercall.args[0],
-			(unsigned long long)run->hypercall.args[1]);
+	ret = g.hv->ucall(&g, 0, &code, &val);
+	if (ret || code != UCALL_DONE || val != iters) {
+		fprintf(stderr, "minihv: bench guest under %s: %s %#llx %#llx\n",
+			g.hv->name, ret ? "no ucall" : "ucall",
+			(unsigned long long)code, (unsigned long long)val);
 		ret = -EIO;
 		goto out;
 	}
@@ -108,9 +110,13 @@ static void bench_usage(FILE *f)
 
 	fprintf(f,
 		"usage: minihv bench [options]\n"
-		"  --backend <minihv|kvm|both>  the hypervisor (default minihv;\n"
-		"                     the KVM back end is not built yet)\n"
-		"  --iterations <n>   samples per benchmark (default 1000, at most %d)\n"
+		"  --backend <minihv|kvm|both>  the hypervisor (default minihv);\n"
+		"                     both alternates them in rounds\n"
+		"  --module <file>    minihv.ko: loaded for minihv's rounds and\n"
+		"                     unloaded for KVM's (needed for both)\n"
+		"  --rounds <n>       rounds per back end (default 3 for both, else 1)\n"
+		"  --iterations <n>   samples per benchmark and back end, spread over\n"
+		"                     the rounds (default 1000, at most %d)\n"
 		"  --only <name>      one benchmark\n"
 		"  --csv <file>       also write machine,benchmark,backend,min,\n"
 		"                     median,mean,iterations rows there\n"
@@ -149,10 +155,97 @@ static void summarize(uint64_t *s, uint64_t n, unsigned int batch,
 	st->mean = sum / n / batch;
 }
 
+enum { BACKEND_MINIHV, BACKEND_KVM, NR_BACKENDS };
+
+static const struct guest_hv *const backends[NR_BACKENDS] = {
+	[BACKEND_MINIHV] = &guest_hv_minihv,
+	[BACKEND_KVM] = &guest_hv_kvm,
+};
+
+/* One benchmark under one back end, over every round. */
+struct result {
+	uint64_t *samples;
+	uint64_t n;
+	int status;		/* 0, BENCH_NOT_YET or -errno (the first) */
+};
+
+static bool minihv_loaded(void)
+{
+	return !access("/sys/module/minihv", F_OK);
+}
+
+/*
+ * minihv loaded (@load) or not, as the next round's back end needs it:
+ * KVM cannot run a VM while minihv holds VMX / EL2.
+ */
+static int module_state(const char *module, bool load)
+{
+	int fd, ret;
+
+	if (load == minihv_loaded())
+		return 0;
+	if (!load) {
+		if (syscall(SYS_delete_module, "minihv", O_NONBLOCK)) {
+			fprintf(stderr, "minihv: bench: unloading minihv: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	fd = open(module, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror(module);
+		return -1;
+	}
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	if (ret)
+		fprintf(stderr, "minihv: bench: loading %s: %s\n", module,
+			strerror(errno));
+	close(fd);
+	return ret ? -1 : 0;
+}
+
+/* Round @r's share of @iters samples. */
+static uint64_t round_share(uint64_t iters, unsigned int rounds,
+			    unsigned int r)
+{
+	return iters / rounds + (r < iters % rounds);
+}
+
+static void run_round(unsigned int round, unsigned int rounds, int be,
+		      const char *only, uint64_t iters,
+		      struct result res[][NR_BACKENDS], uint64_t *tmp)
+{
+	uint64_t n = round_share(iters, rounds, round);
+	unsigned int i;
+
+	guest_hv = backends[be];
+	for (i = 0; i < bench_count && n; i++) {
+		const struct bench *b = &bench_list[i];
+		struct result *r = &res[i][be];
+		int ret;
+
+		if ((only && strcmp(only, b->name)) || r->status)
+			continue;
+		fprintf(stderr, "bench: round %u of %u, %s: %s\n", round + 1,
+			rounds, guest_hv->name, b->name);
+		ret = b->run(n, tmp);
+		if (ret) {
+			r->status = ret;
+			continue;
+		}
+		memcpy(r->samples + r->n, tmp, n * sizeof(*tmp));
+		r->n += n;
+	}
+	guest_hv = &guest_hv_minihv;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "backend", required_argument, NULL, 'b' },
+		{ "module", required_argument, NULL, 'M' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "csv", required_argument, NULL, 'c' },
@@ -161,19 +254,32 @@ int cmd_bench(int argc, char **argv)
 		{ }
 	};
 	const char *backend = "minihv", *only = NULL, *csv = NULL;
-	const char *machine = NULL;
-	unsigned long iters = 1000;
+	const char *machine = NULL, *module = NULL;
+	struct result (*res)[NR_BACKENDS];
+	unsigned long iters = 1000, rounds = 0;
+	bool use[NR_BACKENDS] = { false }, was_loaded;
+	uint64_t *tmp = NULL;
+	unsigned int i, r, ran = 0;
 	struct utsname u;
-	uint64_t *samples;
 	FILE *out = NULL;
-	unsigned int i, ran = 0;
-	int c, ret = 0;
+	int c, be, ret = 0;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			backend = optarg;
+			break;
+		case 'M':
+			module = optarg;
+			break;
+		case 'r':
+			errno = 0;
+			rounds = strtoul(optarg, &end, 0);
+			if (errno || *end || !rounds || rounds > 100) {
+				fprintf(stderr, "minihv: --rounds must be 1..100\n");
+				return 2;
+			}
 			break;
 		case 'n':
 			errno = 0;
@@ -205,12 +311,22 @@ int cmd_bench(int argc, char **argv)
 		bench_usage(stderr);
 		return 2;
 	}
-	if (!strcmp(backend, "kvm") || !strcmp(backend, "both")) {
-		fprintf(stderr, "minihv: the KVM back end of minihv bench is not built yet: --backend minihv only\n");
+	if (!strcmp(backend, "minihv") || !strcmp(backend, "both"))
+		use[BACKEND_MINIHV] = true;
+	if (!strcmp(backend, "kvm") || !strcmp(backend, "both"))
+		use[BACKEND_KVM] = true;
+	if (!use[BACKEND_MINIHV] && !use[BACKEND_KVM]) {
+		fprintf(stderr, "minihv: --backend is minihv, kvm or both\n");
 		return 2;
 	}
-	if (strcmp(backend, "minihv")) {
-		fprintf(stderr, "minihv: --backend is minihv, kvm or both\n");
+	if (use[BACKEND_MINIHV] && use[BACKEND_KVM] && !module) {
+		fprintf(stderr, "minihv: --backend both needs --module <minihv.ko>: minihv and KVM take turns with the hardware\n");
+		return 2;
+	}
+	if (!rounds)
+		rounds = use[BACKEND_MINIHV] && use[BACKEND_KVM] ? 3 : 1;
+	if (rounds > iters) {
+		fprintf(stderr, "minihv: --rounds cannot exceed --iterations\n");
 		return 2;
 	}
 	for (i = 0; i < bench_count; i++)
@@ -223,53 +339,98 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (!machine)
 		machine = uname(&u) ? "unknown" : u.machine;
-	samples = calloc(iters, sizeof(*samples));
-	if (!samples)
-		return 1;
+
+	res = calloc(bench_count, sizeof(*res));
+	tmp = calloc(iters, sizeof(*tmp));
+	if (!res || !tmp)
+		goto nomem;
+	for (i = 0; i < bench_count; i++)
+		for (be = 0; be < NR_BACKENDS; be++) {
+			res[i][be].samples = calloc(iters, sizeof(uint64_t));
+			if (!res[i][be].samples)
+				goto nomem;
+		}
 	if (csv) {
 		out = fopen(csv, "w");
 		if (!out) {
 			perror(csv);
-			free(samples);
-			return 1;
+			ret = 1;
+			goto free;
 		}
 		fprintf(out, "machine,benchmark,backend,min,median,mean,iterations\n");
 	}
 
-	printf("%-16s %-8s %12s %12s %12s  (%s per operation, %lu samples)\n",
-	       "benchmark", "backend", "min", "median", "mean", bench_unit,
-	       iters);
+	was_loaded = minihv_loaded();
+	for (r = 0; r < rounds && !ret; r++)
+		for (be = 0; be < NR_BACKENDS && !ret; be++) {
+			if (!use[be])
+				continue;
+			if (module && module_state(module, be == BACKEND_MINIHV)) {
+				ret = 1;
+				break;
+			}
+			run_round(r, rounds, be, only, iters, res, tmp);
+		}
+	if (module && module_state(module, was_loaded))
+		ret = 1;
+
+	printf("%-16s %-8s %12s %12s %12s %8s  (%s per operation, %lu samples)\n",
+	       "benchmark", "backend", "min", "median", "mean", "vs KVM",
+	       bench_unit, iters);
 	for (i = 0; i < bench_count; i++) {
 		const struct bench *b = &bench_list[i];
-		struct stats st;
-		int r;
+		double kvm_median = 0;
 
 		if (only && strcmp(only, b->name))
 			continue;
-		r = b->run(iters, samples);
-		if (r == BENCH_NOT_YET) {
-			printf("%-16s %-8s %12s\n", b->name, backend, "not yet");
-			continue;
+		/* KVM first, so that minihv's row can give the ratio. */
+		for (be = NR_BACKENDS - 1; be >= 0; be--) {
+			struct result *x = &res[i][be];
+			const char *name = backends[be]->name;
+			struct stats st;
+
+			if (!use[be])
+				continue;
+			if (x->status == BENCH_NOT_YET) {
+				printf("%-16s %-8s %12s\n", b->name, name, "not yet");
+				continue;
+			}
+			if (x->status || !x->n) {
+				fprintf(stderr, "minihv: bench %s under %s: %s\n",
+					b->name, name, x->status ?
+					strerror(-x->status) : "not run");
+				ret = 1;
+				continue;
+			}
+			summarize(x->samples, x->n, b->batch, &st);
+			if (be == BACKEND_KVM)
+				kvm_median = st.median;
+			printf("%-16s %-8s %12.1f %12.1f %12.1f", b->name, name,
+			       st.min, st.median, st.mean);
+			if (be == BACKEND_MINIHV && kvm_median > 0)
+				printf(" %7.2fx", st.median / kvm_median);
+			printf("\n");
+			if (out)
+				fprintf(out, "%s,%s,%s,%.1f,%.1f,%.1f,%llu\n",
+					machine, b->name, name, st.min,
+					st.median, st.mean,
+					(unsigned long long)x->n);
+			ran++;
 		}
-		if (r) {
-			fprintf(stderr, "minihv: bench %s: %s\n", b->name,
-				strerror(-r));
-			ret = 1;
-			continue;
-		}
-		summarize(samples, iters, b->batch, &st);
-		printf("%-16s %-8s %12.1f %12.1f %12.1f\n", b->name, backend,
-		       st.min, st.median, st.mean);
-		if (out)
-			fprintf(out, "%s,%s,%s,%.1f,%.1f,%.1f,%lu\n", machine,
-				b->name, backend, st.min, st.median, st.mean,
-				iters);
-		ran++;
 	}
 	if (out && fclose(out)) {
 		perror(csv);
 		ret = 1;
 	}
-	free(samples);
+free:
+	for (i = 0; res && i < bench_count; i++)
+		for (be = 0; be < NR_BACKENDS; be++)
+			free(res[i][be].samples);
+	free(res);
+	free(tmp);
 	return ret ? ret : ran ? 0 : 1;
+nomem:
+	fprintf(stderr, "minihv: bench: out of memory\n");
+	ret = 1;
+	goto free;
 }

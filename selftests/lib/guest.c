@@ -37,10 +37,105 @@ static int copy_segment(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;	/* the executable itself comes first */
 }
 
+/* minihv's own hypervisor ops: its uapi as it is. */
+static int mh_create_vm(struct guest *g)
+{
+	g->dev = minihv_open();
+	if (g->dev < 0)
+		return -errno;
+	g->vm = minihv_create_vm(g->dev);
+	return g->vm < 0 ? -errno : 0;
+}
+
+static int mh_set_region(struct guest *g, uint32_t slot, uint64_t gpa,
+			 uint64_t size, void *mem)
+{
+	return minihv_set_region(g->vm, slot, gpa, size, mem) ? -errno : 0;
+}
+
+static int mh_create_irqchip(struct guest *g, const struct minihv_irqchip *chip)
+{
+	return ioctl(g->vm, MINIHV_CREATE_IRQCHIP, chip) ? -errno : 0;
+}
+
+static int mh_create_vcpu(struct guest *g, int i)
+{
+	if (g->run_size < 0) {
+		g->run_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
+		if (g->run_size < 0)
+			return -errno;
+	}
+	g->vcpu[i] = ioctl(g->vm, MINIHV_CREATE_VCPU, i);
+	if (g->vcpu[i] < 0)
+		return -errno;
+	g->run[i] = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, g->vcpu[i], 0);
+	return g->run[i] == MAP_FAILED ? -errno : 0;
+}
+
+static int mh_get_regs(struct guest *g, int i, struct minihv_regs *r)
+{
+	return ioctl(g->vcpu[i], MINIHV_GET_REGS, r) ? -errno : 0;
+}
+
+static int mh_set_regs(struct guest *g, int i, const struct minihv_regs *r)
+{
+	return ioctl(g->vcpu[i], MINIHV_SET_REGS, r) ? -errno : 0;
+}
+
+#if defined(__x86_64__)
+static int mh_get_sregs(struct guest *g, int i, struct minihv_sregs *s)
+{
+	return ioctl(g->vcpu[i], MINIHV_GET_SREGS, s) ? -errno : 0;
+}
+
+static int mh_set_sregs(struct guest *g, int i, const struct minihv_sregs *s)
+{
+	return ioctl(g->vcpu[i], MINIHV_SET_SREGS, s) ? -errno : 0;
+}
+#endif
+
+static int mh_run(struct guest *g, int i)
+{
+	return ioctl(g->vcpu[i], MINIHV_RUN, 0) ? -errno : 0;
+}
+
+static int mh_ucall(struct guest *g, int i, uint64_t *code, uint64_t *val)
+{
+	const struct minihv_run *run = g->run[i];
+
+	if (run->exit_reason != MINIHV_EXIT_HYPERCALL ||
+	    run->hypercall.nr != MINIHV_HCALL_EXIT)
+		return -EIO;
+	*code = run->hypercall.args[0];
+	*val = run->hypercall.args[1];
+	return 0;
+}
+
+const struct guest_hv guest_hv_minihv = {
+	.name = "minihv",
+	.create_vm = mh_create_vm,
+	.set_region = mh_set_region,
+	.create_irqchip = mh_create_irqchip,
+	.create_vcpu = mh_create_vcpu,
+	.get_regs = mh_get_regs,
+	.set_regs = mh_set_regs,
+#if defined(__x86_64__)
+	.get_sregs = mh_get_sregs,
+	.set_sregs = mh_set_sregs,
+#endif
+	.run = mh_run,
+	.ucall = mh_ucall,
+};
+
+const struct guest_hv *guest_hv = &guest_hv_minihv;
+uint64_t guest_ucall_mmio;
+
 void guest_init(struct guest *g)
 {
 	memset(g, 0xff, sizeof(*g));
 	g->image = NULL;
+	g->hv = guest_hv;
 }
 
 uint64_t guest_image_end(void)
@@ -57,17 +152,15 @@ int guest_create_vm_irqchip(struct guest *g, int nr_vcpus,
 			    const struct minihv_irqchip *chip)
 {
 	uint64_t start = (uintptr_t)__executable_start & ~(PAGE - 1);
-	long mmap_size;
-	int i;
+	const struct guest_hv *hv = g->hv;
+	int i, ret;
 
-	g->dev = minihv_open();
-	if (g->dev < 0)
-		return -errno;
-	g->vm = minihv_create_vm(g->dev);
-	if (g->vm < 0)
-		return -errno;
+	ret = hv->create_vm(g);
+	if (ret)
+		return ret;
 
 	/* Snapshot the binary (code, data, the arch's tables) as RAM. */
+	guest_ucall_mmio = hv->ucall_mmio;
 	g->image_gpa = start;
 	g->image_size = guest_image_end() - start;
 	g->image = mmap(NULL, g->image_size, PROT_READ | PROT_WRITE,
@@ -75,26 +168,22 @@ int guest_create_vm_irqchip(struct guest *g, int nr_vcpus,
 	if (g->image == MAP_FAILED)
 		return -errno;
 	dl_iterate_phdr(copy_segment, g);
-	if (minihv_set_region(g->vm, 0, g->image_gpa, g->image_size, g->image))
-		return -errno;
+	ret = hv->set_region(g, 0, g->image_gpa, g->image_size, g->image);
+	if (ret)
+		return ret;
 
 	/* The interrupt controller comes before the vCPUs it serves. */
-	if (chip && ioctl(g->vm, MINIHV_CREATE_IRQCHIP, chip))
-		return -errno;
-
-	mmap_size = ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size < 0)
-		return -errno;
-	for (i = 0; i < nr_vcpus; i++) {
-		g->vcpu[i] = ioctl(g->vm, MINIHV_CREATE_VCPU, i);
-		if (g->vcpu[i] < 0)
-			return -errno;
-		g->run[i] = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, g->vcpu[i], 0);
-		if (g->run[i] == MAP_FAILED)
-			return -errno;
+	if (chip) {
+		ret = hv->create_irqchip(g, chip);
+		if (ret)
+			return ret;
 	}
-	return 0;
+	for (i = 0; i < nr_vcpus; i++) {
+		ret = hv->create_vcpu(g, i);
+		if (ret)
+			return ret;
+	}
+	return hv->vcpus_done ? hv->vcpus_done(g, nr_vcpus) : 0;
 }
 
 void *guest_mem(struct guest *g, const void *host_addr)
@@ -104,13 +193,10 @@ void *guest_mem(struct guest *g, const void *host_addr)
 
 void guest_destroy(struct guest *g)
 {
-	long size = g->dev >= 0 ?
-		    ioctl(g->dev, MINIHV_GET_VCPU_MMAP_SIZE, 0) : -1;
+	/* The whole mapping: a part left behind would keep the VM alive. */
+	long size = g->run_size > 0 ? g->run_size : getpagesize();
 	int i;
 
-	/* The whole mapping: a part left behind would keep the VM alive. */
-	if (size <= 0)
-		size = getpagesize();
 	for (i = 0; i < GUEST_MAX_VCPUS; i++) {
 		if (g->run[i] && g->run[i] != MAP_FAILED)
 			munmap(g->run[i], size);
@@ -128,5 +214,5 @@ void guest_destroy(struct guest *g)
 
 int guest_run(struct guest *g, int vcpu)
 {
-	return ioctl(g->vcpu[vcpu], MINIHV_RUN, 0) ? -errno : 0;
+	return g->hv->run(g, vcpu);
 }

@@ -35,14 +35,64 @@
  */
 #define UCALL_EXCEPTION		0xe1
 
+struct guest_hv;
+
 struct guest {
+	const struct guest_hv *hv;	/* guest_hv when it was made */
 	int dev, vm;
 	int vcpu[GUEST_MAX_VCPUS];
+	/* The run areas: struct minihv_run under minihv's own hv. */
 	struct minihv_run *run[GUEST_MAX_VCPUS];
+	long run_size;
 	char *image;		/* our copy of the binary: the guest's RAM */
 	uint64_t image_gpa;
 	uint64_t image_size;
 };
+
+/*
+ * The hypervisor under which guests are made: minihv (guest_hv_minihv,
+ * the default) or, for minihv bench's side-by-side figures, KVM
+ * (tools/kvm.c). Its state travels in minihv's own uapi structures. The
+ * tests use minihv's; each op returns 0 or -errno.
+ */
+struct guest_hv {
+	const char *name;
+	/*
+	 * Where the guest's ucalls go: 0 as minihv's MINIHV_HCALL_EXIT;
+	 * otherwise an 8-byte MMIO write of the value at this address
+	 * (UCALL_DONE) or 8 past it (UCALL_EXCEPTION, the vector), an
+	 * address no device takes, as KVM's selftests do.
+	 */
+	uint64_t ucall_mmio;
+	int (*create_vm)(struct guest *g);		/* g->dev, g->vm */
+	int (*set_region)(struct guest *g, uint32_t slot, uint64_t gpa,
+			  uint64_t size, void *mem);
+	/* Before the vCPUs. */
+	int (*create_irqchip)(struct guest *g,
+			      const struct minihv_irqchip *chip);
+	int (*create_vcpu)(struct guest *g, int i);	/* vcpu[i], run[i] */
+	/* After the last vCPU: NULL, or what the hypervisor needs then. */
+	int (*vcpus_done)(struct guest *g, int nr_vcpus);
+	int (*get_regs)(struct guest *g, int i, struct minihv_regs *r);
+	int (*set_regs)(struct guest *g, int i, const struct minihv_regs *r);
+#if defined(__x86_64__)
+	int (*get_sregs)(struct guest *g, int i, struct minihv_sregs *s);
+	int (*set_sregs)(struct guest *g, int i,
+			 const struct minihv_sregs *s);
+#endif
+	int (*run)(struct guest *g, int i);
+	/*
+	 * After a run: the ucall vCPU i stopped at (code UCALL_*, its first
+	 * value), or -EIO if it stopped for something else.
+	 */
+	int (*ucall)(struct guest *g, int i, uint64_t *code, uint64_t *val);
+};
+
+extern const struct guest_hv guest_hv_minihv;
+/* The hypervisor guest_create* use (default &guest_hv_minihv). */
+extern const struct guest_hv *guest_hv;
+/* guest_hv->ucall_mmio, as the guest's code reads it. */
+extern uint64_t guest_ucall_mmio;
 
 /*
  * A VM with the binary as RAM (slot 0) and nr_vcpus vCPUs (ids 0..), each

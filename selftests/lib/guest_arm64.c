@@ -54,7 +54,12 @@ asm(".pushsection .text\n"
 	"	isb\n"
 	"	mov	sp, x22\n"
 	"	blr	x23\n"
-	"	mov	x2, x0\n"
+	"	adrp	x9, guest_ucall_mmio\n"
+	"	ldr	x9, [x9, :lo12:guest_ucall_mmio]\n"
+	"	cbz	x9, 3f\n"
+	"	str	x0, [x9]\n"		/* UCALL_DONE as MMIO */
+	"	b	1f\n"
+	"3:	mov	x2, x0\n"
 	"	mov	x1, #0x600d\n"		/* UCALL_DONE */
 	"	movz	x0, #0x0101\n"
 	"	movk	x0, #0xc600, lsl #16\n"	/* MINIHV_HCALL_EXIT */
@@ -130,7 +135,12 @@ asm(".pushsection .text\n"
 	"	add	sp, sp, #192\n"
 	"	eret\n"
 	"guest_exception:\n"
-	"	mrs	x2, esr_el1\n"
+	"	adrp	x9, guest_ucall_mmio\n"
+	"	ldr	x9, [x9, :lo12:guest_ucall_mmio]\n"
+	"	cbz	x9, 4f\n"
+	"	str	x4, [x9, #8]\n"	/* UCALL_EXCEPTION as MMIO */
+	"	b	2f\n"
+	"4:	mrs	x2, esr_el1\n"
 	"	mrs	x3, elr_el1\n"
 	"	mov	x1, #0xe1\n"		/* UCALL_EXCEPTION */
 	"	movz	x0, #0x0101\n"
@@ -194,12 +204,12 @@ static int create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
 	for (i = 0; !ret && i < nr_vcpus; i++) {
 		struct minihv_regs regs;
 
-		if (ioctl(g->vcpu[i], MINIHV_GET_REGS, &regs))
-			return -errno;
+		ret = g->hv->get_regs(g, i, &regs);
+		if (ret)
+			return ret;
 		regs.x[0] = (uintptr_t)&guest_boot_blocks[i];
 		regs.pc = (uintptr_t)guest_secondary_entry;
-		if (ioctl(g->vcpu[i], MINIHV_SET_REGS, &regs))
-			return -errno;
+		ret = g->hv->set_regs(g, i, &regs);
 	}
 	return ret;
 }

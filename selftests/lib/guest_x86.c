@@ -95,7 +95,12 @@ asm(".pushsection .text\n"
 	".balign 16\n"
 	"guest_entry:\n"
 	"	call	*%rsi\n"
-	"	mov	%rax, %rcx\n"
+	"	mov	guest_ucall_mmio(%rip), %rdx\n"
+	"	test	%rdx, %rdx\n"
+	"	jz	1f\n"
+	"	mov	%rax, (%rdx)\n"		/* UCALL_DONE as MMIO */
+	"	jmp	guest_entry_done\n"
+	"1:	mov	%rax, %rcx\n"
 	"	mov	$0x600d, %ebx\n"		/* UCALL_DONE */
 	"	mov	$0xc6000101, %eax\n"		/* MINIHV_HCALL_EXIT */
 	"	vmcall\n"
@@ -130,7 +135,12 @@ asm(".pushsection .text\n"
 	"	mov	48(%rsp), %rsi\n"		/* vector */
 	"	mov	56(%rsp), %rcx\n"		/* error code */
 	"	mov	64(%rsp), %rdx\n"		/* RIP */
-	"	mov	$0xe1, %ebx\n"			/* UCALL_EXCEPTION */
+	"	mov	guest_ucall_mmio(%rip), %rax\n"
+	"	test	%rax, %rax\n"
+	"	jz	1f\n"
+	"	mov	%rsi, 8(%rax)\n"		/* UCALL_EXCEPTION as MMIO */
+	"	jmp	2f\n"
+	"1:	mov	$0xe1, %ebx\n"			/* UCALL_EXCEPTION */
 	"	mov	$0xc6000101, %eax\n"
 	"	vmcall\n"
 	"	test	%rax, %rax\n"
@@ -508,8 +518,10 @@ static int start_long_mode(struct guest *g, int i,
 	struct minihv_sregs sr;
 	struct minihv_regs regs;
 
-	if (ioctl(g->vcpu[i], MINIHV_GET_SREGS, &sr))
-		return -errno;
+	int ret = g->hv->get_sregs(g, i, &sr);
+
+	if (ret)
+		return ret;
 	flat_segment(&sr.cs, GUEST_SEL_CODE64, 0xb, true);
 	flat_segment(&sr.ds, GUEST_SEL_DATA, 0x3, false);
 	sr.es = sr.ds;
@@ -535,8 +547,9 @@ static int start_long_mode(struct guest *g, int i,
 	sr.cr3 = (uintptr_t)guest_pml4;
 	sr.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	sr.efer = X86_EFER_LME | X86_EFER_LMA;
-	if (ioctl(g->vcpu[i], MINIHV_SET_SREGS, &sr))
-		return -errno;
+	ret = g->hv->set_sregs(g, i, &sr);
+	if (ret)
+		return ret;
 
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = (uintptr_t)guest_entry;
@@ -544,9 +557,7 @@ static int start_long_mode(struct guest *g, int i,
 	regs.rdi = arg;
 	regs.rsi = (uintptr_t)fn;
 	regs.rflags = X86_RFLAGS_FIXED;
-	if (ioctl(g->vcpu[i], MINIHV_SET_REGS, &regs))
-		return -errno;
-	return 0;
+	return g->hv->set_regs(g, i, &regs);
 }
 
 static int create(struct guest *g, int nr_vcpus, uint64_t (*fn)(uint64_t),
