@@ -1,16 +1,18 @@
 #!/bin/bash
-# make bench: minihv bench on the VT/EL2 test machines, in deterministic
-# emulated time (QEMU -icount, Bochs' instruction-counting TSC: see
+# make bench: minihv bench beside KVM (minihv bench --backend both, in the
+# machines where KVM is there too), in deterministic emulated time (QEMU -icount, Bochs' instruction-counting TSC: see
 # scripts/machine.sh), into bench/results.csv, a table on stdout and,
 # with gnuplot, the chart bench/results.png.
-# Usage: scripts/bench.sh [machine...]  (default arm64-nvhe arm64-vhe x86-vmx)
-# MINIHV_BENCH_ITERATIONS: samples per benchmark (default 1000).
+# Usage: scripts/bench.sh [machine...]  (default arm64-nvhe-kvm arm64-vhe-kvm
+# x86-vmx; on arm64-nvhe and arm64-vhe KVM is off: minihv alone)
+# MINIHV_BENCH_ITERATIONS: samples per benchmark and back end (default 1000).
+# MINIHV_BENCH_ROUNDS: rounds per back end, alternating (default 3).
 set -euo pipefail
 {
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 machines=("$@")
-[ ${#machines[@]} -eq 0 ] && machines=(arm64-nvhe arm64-vhe x86-vmx)
+[ ${#machines[@]} -eq 0 ] && machines=(arm64-nvhe-kvm arm64-vhe-kvm x86-vmx)
 export MINIHV_BENCH_ITERATIONS=${MINIHV_BENCH_ITERATIONS:-1000}
 mkdir -p "$top/bench" "$top/build"
 csv=$top/bench/results.csv
@@ -18,11 +20,18 @@ n=0 bad=0
 for m in "${machines[@]}"; do
 	n=$((n + 1))
 	echo "bench: $m ($n of ${#machines[@]}), $MINIHV_BENCH_ITERATIONS samples per benchmark" >&2
-	"$here/machine.sh" "$m" bench > "$top/build/bench-$m.out" 2>&1 || {
+	# Progress: the tool's "bench: round n of m, <backend>: <name>" lines.
+	rm -f "$top/build/$m/console.log"
+	"$here/machine.sh" "$m" bench > "$top/build/bench-$m.out" 2>&1 &
+	pid=$!
+	tail -n +1 -F --pid=$pid "$top/build/$m/console.log" 2>/dev/null |
+		sed -u -n "s/\r//; s/^bench: round/  $m: round/p" >&2 &
+	wait $pid || {
 		echo "bench: $m failed:" >&2
 		tail -n 20 "$top/build/bench-$m.out" >&2
 		bad=1
 	}
+	wait
 	tr -d '\r' < "$top/build/$m/console.log" |
 		sed -n 's/^MINIHV-CSV //p' > "$top/build/bench-$m.csv"
 done
@@ -36,9 +45,10 @@ echo "bench: ${csv#"$top"/} (emulated: arm64 ns under QEMU -icount shift=0, x86 
 column -s, -t < "$csv"
 
 if command -v gnuplot >/dev/null; then
-	# One cluster per benchmark, a bar per machine (medians, log scale).
+	# One cluster per benchmark, a bar per machine and back end (medians,
+	# log scale).
 	dat=$top/build/bench.dat
-	awk -F, 'NR > 1 { v[$2 "," $1] = $5; b[$2]; m[$1] }
+	awk -F, 'NR > 1 { k = $1 "/" $3; v[$2 "," k] = $5; b[$2]; m[k] }
 		END { printf "benchmark"; for (k in m) printf " %s", k; print "";
 		      for (x in b) { printf "%s", x;
 			for (k in m) printf " %s", ((x "," k) in v) ? v[x "," k] : "-";
@@ -47,7 +57,7 @@ if command -v gnuplot >/dev/null; then
 	gnuplot <<-PLOT
 	set terminal pngcairo size 900,500 noenhanced
 	set output "$top/bench/results.png"
-	set title "minihv micro-benchmarks, median per operation (emulated)"
+	set title "minihv vs KVM micro-benchmarks, median per operation (emulated)"
 	set style data histograms
 	set style histogram clustered
 	set style fill solid border -1

@@ -232,6 +232,8 @@ params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
 [ -n "${MINIHV_TEST_TIMEOUT:-}" ] && params+=" minihv.test_timeout=$MINIHV_TEST_TIMEOUT"
 [ -n "${MINIHV_BENCH_ITERATIONS:-}" ] &&
 	params+=" minihv.bench_iterations=$MINIHV_BENCH_ITERATIONS"
+[ -n "${MINIHV_BENCH_ONLY:-}" ] &&
+	params+=" minihv.bench_only=$MINIHV_BENCH_ONLY"
 [ -n "${MINIHV_BENCH_ROUNDS:-}" ] &&
 	params+=" minihv.bench_rounds=$MINIHV_BENCH_ROUNDS"
 # An interactive shell when there is nothing to run and someone to type.

@@ -116,7 +116,7 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
 		"--iterations", "20", "--csv", BENCH_CSV, "--machine", "test",
 		NULL
 	};
-	static const char * const kvm[] = { "--backend", "kvm", NULL };
+	static const char * const both[] = { "--backend", "both", NULL };
 	static const char * const bad[] = { "--iterations", "0", NULL };
 	static const char * const none[] = { "--only", "nosuch", NULL };
 	char line[256], name[64], backend[16], csv[4096] = "";
@@ -125,7 +125,7 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
 	FILE *f;
 	char *p;
 
-	EXPECT_EQ(2, run_bench(kvm));
+	EXPECT_EQ(2, run_bench(both));	/* without --module */
 	EXPECT_EQ(2, run_bench(bad));
 	EXPECT_EQ(2, run_bench(none));
 	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
@@ -155,6 +155,51 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
 	unlink(BENCH_CSV);
 	EXPECT_EQ(rows + 1, n) TH_LOG("csv:\n%s", csv);
 	EXPECT_EQ(0, strncmp(csv, "machine,benchmark,backend,min,median,mean,iterations\n", 52));
+}
+
+/*
+ * minihv and KVM side by side (where KVM is there: the arm64 *-kvm
+ * machines): two rounds each, minihv unloaded for KVM's and loaded again
+ * at the end; both rows have figures, minihv's its ratio to KVM's.
+ */
+TEST_F_TIMEOUT(tool, bench_alternates_with_kvm, 300)
+{
+	const char *args[] = {
+		"--backend", "both", "--module", minihv_ko_path(),
+		"--rounds", "2", "--iterations", "8", "--only", "hypercall",
+		NULL
+	};
+	double min, median, mean, ratio;
+	char name[64], backend[16];
+	int kvm = 0, minihv = 0;
+	char *p;
+
+	if (access("/dev/kvm", R_OK | W_OK))
+		SKIP(return, "no /dev/kvm: KVM is off in this machine");
+	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
+	TH_LOG("minihv bench:\n%s", out);
+	EXPECT_EQ(0, access("/sys/module/minihv", F_OK));
+	EXPECT_EQ(0, access("/dev/minihv", F_OK));
+	for (p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+		int n = sscanf(p + 1, "%63s %15s %lf %lf %lf %lfx", name,
+			       backend, &min, &median, &mean, &ratio);
+
+		ASSERT_LE(5, n) TH_LOG("row: %.80s", p + 1);
+		EXPECT_STREQ("hypercall", name);
+		EXPECT_LT(0, min);
+		EXPECT_LE(min, median);
+		if (!strcmp(backend, "kvm")) {
+			EXPECT_EQ(5, n);
+			kvm++;
+		} else {
+			EXPECT_STREQ("minihv", backend);
+			ASSERT_EQ(6, n) TH_LOG("no ratio: %.80s", p + 1);
+			EXPECT_LT(0, ratio);
+			minihv++;
+		}
+	}
+	EXPECT_EQ(1, kvm);
+	EXPECT_EQ(1, minihv);
 }
 
 TEST_F(tool, usage_errors_exit_2)

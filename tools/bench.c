@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,11 @@ static void pin(int vcpu)
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+/* Stops the other vCPUs' RUN (EINTR) once vCPU 0 is done. */
+static void stop_signal(int sig)
+{
+}
+
 static void *vcpu_runner(void *arg)
 {
 	struct vcpu_runner *r = arg;
@@ -62,9 +68,11 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 {
 	struct vcpu_runner others[GUEST_MAX_VCPUS];
 	uint64_t code = 0, val = 0;
+	struct sigaction sa = { .sa_handler = stop_signal };
 	struct guest g;
-	int i, ret;
+	int i, ret, uc;
 
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN returns */
 	guest_init(&g);
 	ret = bench_guest_create(&g, nr_vcpus, fn, iters, irqchip);
 	if (ret)
@@ -76,17 +84,24 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 	}
 	pin(0);
 	ret = guest_run(&g, 0);
+	/* Everything but the end is handled in the kernel. */
+	uc = ret ? ret : g.hv->ucall(&g, 0, &code, &val);
+	/*
+	 * The others end by themselves once vCPU 0 is done; if it failed,
+	 * a signal ends their RUN, so that the error is seen, not a hang.
+	 */
 	for (i = 1; i < nr_vcpus; i++) {
+		if (uc || code != UCALL_DONE || val != iters)
+			pthread_kill(others[i].thread, SIGUSR1);
 		pthread_join(others[i].thread, NULL);
-		ret = ret ? ret : others[i].ret;
+		if (!uc && others[i].ret)
+			ret = others[i].ret;
 	}
 	if (ret)
 		goto out;
-	/* Everything but the end is handled in the kernel. */
-	ret = g.hv->ucall(&g, 0, &code, &val);
-	if (ret || code != UCALL_DONE || val != iters) {
+	if (uc || code != UCALL_DONE || val != iters) {
 		fprintf(stderr, "minihv: bench guest under %s: %s %#llx %#llx\n",
-			g.hv->name, ret ? "no ucall" : "ucall",
+			g.hv->name, uc ? "no ucall" : "ucall",
 			(unsigned long long)code, (unsigned long long)val);
 		ret = -EIO;
 		goto out;

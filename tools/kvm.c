@@ -60,13 +60,10 @@ static int kvm_create_vcpu(struct guest *g, int i)
 	return kvm_arch_vcpu_init(g, i);
 }
 
-/* Runs to the next exit userspace must answer: only a ucall, here. */
+/* Runs to the next exit userspace must answer (a ucall) or a signal. */
 static int kvm_run_vcpu(struct guest *g, int i)
 {
-	while (ioctl(g->vcpu[i], KVM_RUN, 0))
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return ioctl(g->vcpu[i], KVM_RUN, 0) ? -errno : 0;
 }
 
 static int kvm_ucall(struct guest *g, int i, uint64_t *code, uint64_t *val)

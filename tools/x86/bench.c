@@ -135,8 +135,9 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 		asm volatile("cli" : : : "memory");
 		return 0;
 	}
-	while (!LOAD_ONCE(ipi_ready))
-		asm volatile("pause");
+	for (spin = 0; !LOAD_ONCE(ipi_ready); spin++)
+		if (spin > 100000000)
+			return 0;	/* vCPU 1 never came */
 	for (i = 0; i < iters; i++) {
 		n = __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE);
 		t0 = tsc();

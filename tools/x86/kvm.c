@@ -17,6 +17,17 @@
 
 #define MAX_CPUID	256
 
+/*
+ * With KVM's local APICs an AP waits for INIT and SIPI; the guest
+ * library starts every vCPU in long mode at once, as minihv does.
+ */
+static int kvm_arch_vcpu_runnable(struct guest *g, int i)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	return ioctl(g->vcpu[i], KVM_SET_MP_STATE, &mp) ? -errno : 0;
+}
+
 int kvm_arch_vcpu_init(struct guest *g, int i)
 {
 	struct kvm_cpuid2 *cpuid;
@@ -31,7 +42,7 @@ int kvm_arch_vcpu_init(struct guest *g, int i)
 	    ioctl(g->vcpu[i], KVM_SET_CPUID2, cpuid))
 		ret = -errno;
 	free(cpuid);
-	return ret;
+	return ret ? ret : kvm_arch_vcpu_runnable(g, i);
 }
 
 int kvm_arch_create_irqchip(struct guest *g, const struct minihv_irqchip *chip)
