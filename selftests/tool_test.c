@@ -164,8 +164,9 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
  */
 TEST_F_TIMEOUT(tool, bench_alternates_with_kvm, 300)
 {
-	static const char *args[] = {
-		"--backend", "both", "--module", "<minihv.ko>",
+	static char ko[512];
+	static const char * const args[] = {
+		"--backend", "both", "--module", ko,
 		"--rounds", "2", "--iterations", "8", "--only", "hypercall",
 		NULL
 	};
@@ -176,7 +177,7 @@ TEST_F_TIMEOUT(tool, bench_alternates_with_kvm, 300)
 
 	if (access("/dev/kvm", R_OK | W_OK))
 		SKIP(return, "no /dev/kvm: KVM is off in this machine");
-	args[3] = minihv_ko_path();
+	snprintf(ko, sizeof(ko), "%s", minihv_ko_path());
 	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
 	TH_LOG("minihv bench:\n%s", out);
 	EXPECT_EQ(0, access("/sys/module/minihv", F_OK));
