@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -41,6 +43,26 @@ static void pin(int vcpu)
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+/* vCPU 0's UCALL_DONE must report @iters; then the guest's samples. */
+static int collect(struct guest *g, uint64_t iters,
+		   const uint64_t *guest_samples, uint64_t *samples)
+{
+	struct minihv_run *run = g->run[0];
+
+	/* Everything but the end is handled in the kernel. */
+	if (run->exit_reason != MINIHV_EXIT_HYPERCALL ||
+	    run->hypercall.args[0] != UCALL_DONE ||
+	    run->hypercall.args[1] != iters) {
+		fprintf(stderr, "minihv: bench guest: exit %u, ucall %#llx %#llx\n",
+			run->exit_reason,
+			(unsigned long long)run->hypercall.args[0],
+			(unsigned long long)run->hypercall.args[1]);
+		return -EIO;
+	}
+	memcpy(samples, guest_mem(g, guest_samples), iters * sizeof(*samples));
+	return 0;
+}
+
 static void *vcpu_runner(void *arg)
 {
 	struct vcpu_runner *r = arg;
@@ -55,7 +77,6 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 			const uint64_t *guest_samples, uint64_t *samples)
 {
 	struct vcpu_runner others[GUEST_MAX_VCPUS];
-	struct minihv_run *run;
 	struct guest g;
 	int i, ret;
 
@@ -75,21 +96,8 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 		pthread_join(others[i].thread, NULL);
 		ret = ret ? ret : others[i].ret;
 	}
-	if (ret)
-		goto out;
-	run = g.run[0];
-	/* Everything but the end is handled in the kernel. */
-	if (run->exit_reason != MINIHV_EXIT_HYPERCALL ||
-	    run->hypercall.args[0] != UCALL_DONE ||
-	    run->hypercall.args[1] != iters) {
-		fprintf(stderr, "minihv: bench guest: exit %u, ucall %#llx %#llx\n",
-			run->exit_reason,
-			(unsigned long long)run->hypercall.args[0],
-			(unsigned long long)run->hypercall.args[1]);
-		ret = -EIO;
-		goto out;
-	}
-	memcpy(samples, guest_mem(&g, guest_samples), iters * sizeof(*samples));
+	if (!ret)
+		ret = collect(&g, iters, guest_samples, samples);
 out:
 	guest_destroy(&g);
 	return ret;
@@ -100,6 +108,123 @@ int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
 {
 	return bench_run_guest_smp(fn, irqchip, 1, iters, guest_samples,
 				   samples);
+}
+
+int bench_ioeventfd(struct guest *g, uint64_t addr, uint32_t len, int fd)
+{
+	struct minihv_ioeventfd a = { .addr = addr, .len = len, .fd = fd };
+
+	return ioctl(g->vm, MINIHV_IOEVENTFD, &a) ? -errno : 0;
+}
+
+int bench_irqfd(struct guest *g, int fd, uint32_t gsi)
+{
+	struct minihv_irqfd a = { .fd = fd, .irq = gsi };
+
+	return ioctl(g->vm, MINIHV_IRQFD, &a) ? -errno : 0;
+}
+
+/*
+ * The device side of io_in and io_out, a host thread on a CPU of its own
+ * (CPU 1 where there is one; the vCPU is on CPU 0). @word is the host's
+ * view of a guest global (guest_mem), read or written once per sample.
+ */
+struct io_device {
+	pthread_t thread;
+	int efd;
+	uint64_t *word;
+	uint64_t iters;
+	int stop;		/* LOAD_ONCE / STORE_ONCE */
+};
+
+/*
+ * io_in: blocked in read() on the ioeventfd's eventfd; on each wake, the
+ * number of doorbell writes seen so far into the guest's @word, which the
+ * guest spins on.
+ */
+static void *io_in_device(void *arg)
+{
+	struct io_device *d = arg;
+	uint64_t n = 0, v;
+
+	pin(1);
+	while (n < d->iters) {
+		if (read(d->efd, &v, sizeof(v)) != sizeof(v) ||
+		    LOAD_ONCE(d->stop))
+			break;
+		n += v;
+		__atomic_store_n(d->word, n, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * io_out: polls the guest's @word (its request count) until it moves,
+ * then writes the irqfd's eventfd once per request. It yields between
+ * polls: the irqfd's injection runs in a worker bound to this CPU, which
+ * a thread spinning here would hold off for a whole time slice.
+ */
+static void *io_out_device(void *arg)
+{
+	struct io_device *d = arg;
+	uint64_t n = 0, one = 1;
+
+	pin(1);
+	while (n < d->iters && !LOAD_ONCE(d->stop)) {
+		if (__atomic_load_n(d->word, __ATOMIC_ACQUIRE) == n) {
+			sched_yield();
+			continue;
+		}
+		n++;
+		if (write(d->efd, &one, sizeof(one)) != sizeof(one))
+			break;
+	}
+	return NULL;
+}
+
+int bench_run_io(uint64_t (*fn)(uint64_t), bool out, uint64_t addr,
+		 uint64_t iters, uint64_t *word,
+		 const uint64_t *guest_samples, uint64_t *samples)
+{
+	struct io_device d = { .iters = iters };
+	bool started = false;
+	uint64_t one = 1;
+	struct guest g;
+	int ret;
+
+	memset(&g, 0xff, sizeof(g));
+	g.image = NULL;
+	d.efd = eventfd(0, 0);
+	if (d.efd < 0)
+		return -errno;
+	ret = bench_guest_create(&g, 1, fn, iters, true);
+	if (ret)
+		goto out;
+	d.word = guest_mem(&g, word);
+	ret = out ? bench_irqfd(&g, d.efd, addr) :
+		    bench_ioeventfd(&g, addr, 4, d.efd);
+	if (ret)
+		goto out;
+	ret = -pthread_create(&d.thread, NULL,
+			      out ? io_out_device : io_in_device, &d);
+	if (ret)
+		goto out;
+	started = true;
+	pin(0);
+	ret = guest_run(&g, 0);
+	if (!ret)
+		ret = collect(&g, iters, guest_samples, samples);
+out:
+	if (started) {
+		/* A guest that stopped early: wake the device to end it. */
+		STORE_ONCE(d.stop, 1);
+		if (!out && write(d.efd, &one, sizeof(one)) != sizeof(one))
+			ret = ret ? ret : -errno;
+		pthread_join(d.thread, NULL);
+	}
+	guest_destroy(&g);
+	close(d.efd);
+	return ret;
 }
 
 static void bench_usage(FILE *f)
