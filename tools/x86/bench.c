@@ -173,7 +173,7 @@ static int run_virtual_ipi(uint64_t iters, uint64_t *out)
 static uint64_t io_word, io_irqs, io_stamp;
 
 /*
- * io_in: from before the doorbell store (an EPT misconfiguration the
+ * io_in: from before the doorbell store (an EPT violation the
  * kernel's ioeventfd answers: eventfd_signal, the vCPU resumed without an
  * exit to userspace) to the guest seeing the count of the host thread
  * that was blocked in read() on the eventfd: its wake-up on the other
