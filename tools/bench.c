@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -90,22 +91,29 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 	 * The others end by themselves once vCPU 0 is done; if it failed,
 	 * a signal ends their RUN, so that the error is seen, not a hang.
 	 */
+	if (!uc && (code != UCALL_DONE || val != iters)) {
+		fprintf(stderr, "minihv: bench guest under %s: ucall %#llx %#llx\n",
+			g.hv->name, (unsigned long long)code,
+			(unsigned long long)val);
+		uc = -EIO;
+	}
 	for (i = 1; i < nr_vcpus; i++) {
-		if (uc || code != UCALL_DONE || val != iters)
+		struct minihv_regs regs;
+
+		if (uc)
 			pthread_kill(others[i].thread, SIGUSR1);
 		pthread_join(others[i].thread, NULL);
 		if (!uc && others[i].ret)
-			ret = others[i].ret;
+			uc = others[i].ret;
+		/* Where a vCPU stood when its run failed: a first clue. */
+		if (uc && !g.hv->get_regs(&g, i, &regs))
+			fprintf(stderr, "minihv: bench: vCPU %d at pc %#llx (run: %s)\n",
+				i, (unsigned long long)regs_pc(&regs),
+				strerror(-others[i].ret));
 	}
+	ret = uc;
 	if (ret)
 		goto out;
-	if (uc || code != UCALL_DONE || val != iters) {
-		fprintf(stderr, "minihv: bench guest under %s: %s %#llx %#llx\n",
-			g.hv->name, uc ? "no ucall" : "ucall",
-			(unsigned long long)code, (unsigned long long)val);
-		ret = -EIO;
-		goto out;
-	}
 	memcpy(samples, guest_mem(&g, guest_samples), iters * sizeof(*samples));
 out:
 	guest_destroy(&g);
@@ -117,6 +125,126 @@ int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
 {
 	return bench_run_guest_smp(fn, irqchip, 1, iters, guest_samples,
 				   samples);
+}
+
+/* vCPU 0's UCALL_DONE must report @iters; then the guest's samples. */
+static int collect(struct guest *g, uint64_t iters,
+		   const uint64_t *guest_samples, uint64_t *samples)
+{
+	uint64_t code = 0, val = 0;
+	int ret = g->hv->ucall(g, 0, &code, &val);
+
+	/* Everything but the end is handled in the kernel. */
+	if (ret || code != UCALL_DONE || val != iters) {
+		fprintf(stderr, "minihv: bench guest under %s: %s %#llx %#llx\n",
+			g->hv->name, ret ? "no ucall" : "ucall",
+			(unsigned long long)code, (unsigned long long)val);
+		return -EIO;
+	}
+	memcpy(samples, guest_mem(g, guest_samples), iters * sizeof(*samples));
+	return 0;
+}
+
+/*
+ * The device side of io_in and io_out, a host thread on a CPU of its own
+ * (CPU 1 where there is one; the vCPU is on CPU 0). @word is the host's
+ * view of a guest global (guest_mem), read or written once per sample.
+ */
+struct io_device {
+	pthread_t thread;
+	int efd;
+	uint64_t *word;
+	uint64_t iters;
+	int stop;		/* LOAD_ONCE / STORE_ONCE */
+};
+
+/*
+ * io_in: blocked in read() on the ioeventfd's eventfd; on each wake, the
+ * number of doorbell writes seen so far into the guest's @word, which the
+ * guest spins on.
+ */
+static void *io_in_device(void *arg)
+{
+	struct io_device *d = arg;
+	uint64_t n = 0, v;
+
+	pin(1);
+	while (n < d->iters) {
+		if (read(d->efd, &v, sizeof(v)) != sizeof(v) ||
+		    LOAD_ONCE(d->stop))
+			break;
+		n += v;
+		__atomic_store_n(d->word, n, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * io_out: polls the guest's @word (its request count) until it moves,
+ * then writes the irqfd's eventfd once per request. It yields between
+ * polls: the irqfd's injection runs in a worker bound to this CPU, which
+ * a thread spinning here would hold off for a whole time slice.
+ */
+static void *io_out_device(void *arg)
+{
+	struct io_device *d = arg;
+	uint64_t n = 0, one = 1;
+
+	pin(1);
+	while (n < d->iters && !LOAD_ONCE(d->stop)) {
+		if (__atomic_load_n(d->word, __ATOMIC_ACQUIRE) == n) {
+			sched_yield();
+			continue;
+		}
+		n++;
+		if (write(d->efd, &one, sizeof(one)) != sizeof(one))
+			break;
+	}
+	return NULL;
+}
+
+int bench_run_io(uint64_t (*fn)(uint64_t), bool out, uint64_t addr,
+		 uint64_t iters, uint64_t *word,
+		 const uint64_t *guest_samples, uint64_t *samples)
+{
+	struct io_device d = { .iters = iters };
+	bool started = false;
+	uint64_t one = 1;
+	struct guest g;
+	int ret;
+
+	guest_init(&g);
+	d.efd = eventfd(0, 0);
+	if (d.efd < 0)
+		return -errno;
+	ret = bench_guest_create(&g, 1, fn, iters, true);
+	if (ret)
+		goto out;
+	d.word = guest_mem(&g, word);
+	ret = out ? g.hv->irqfd(&g, d.efd, addr) :
+		    g.hv->ioeventfd(&g, addr, 4, d.efd);
+	if (ret)
+		goto out;
+	ret = -pthread_create(&d.thread, NULL,
+			      out ? io_out_device : io_in_device, &d);
+	if (ret)
+		goto out;
+	started = true;
+	pin(0);
+	ret = guest_run(&g, 0);
+	if (!ret)
+		ret = collect(&g, iters, guest_samples, samples);
+out:
+	if (started) {
+		/* A guest that stopped early: wake the device to end it. */
+		STORE_ONCE(d.stop, 1);
+		if (!out && write(d.efd, &one, sizeof(one)) != sizeof(one))
+			ret = ret ? ret : -errno;
+		pthread_join(d.thread, NULL);
+	}
+	guest_destroy(&g);
+	close(d.efd);
+	return ret;
 }
 
 static void bench_usage(FILE *f)

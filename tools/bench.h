@@ -45,6 +45,18 @@ int bench_run_guest(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
 int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 			int nr_vcpus, uint64_t iters,
 			const uint64_t *guest_samples, uint64_t *samples);
+/*
+ * @fn(@iters) in a fresh one-vCPU VM with the interrupt controller, with
+ * a host thread as the device. io_in (!@out): an ioeventfd for 4-byte
+ * writes at @addr; the thread, blocked in read(), stores the number of
+ * writes seen into the guest global @word. io_out (@out): an irqfd on
+ * line @addr; the thread spins on @word (the guest's request count) and
+ * writes the eventfd once per increment. Then as bench_run_guest. The
+ * ioeventfd and irqfd are the guest's hypervisor's (struct guest_hv).
+ */
+int bench_run_io(uint64_t (*fn)(uint64_t), bool out, uint64_t addr,
+		 uint64_t iters, uint64_t *word,
+		 const uint64_t *guest_samples, uint64_t *samples);
 /* tools/<arch>/bench.c: guest_create, with the interrupt controller or not. */
 int bench_guest_create(struct guest *g, int nr_vcpus,
 		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip);

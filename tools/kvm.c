@@ -66,6 +66,21 @@ static int kvm_run_vcpu(struct guest *g, int i)
 	return ioctl(g->vcpu[i], KVM_RUN, 0) ? -errno : 0;
 }
 
+static int kvm_ioeventfd(struct guest *g, uint64_t addr, uint32_t len, int fd)
+{
+	struct kvm_ioeventfd a = { .addr = addr, .len = len, .fd = fd };
+
+	return ioctl(g->vm, KVM_IOEVENTFD, &a) ? -errno : 0;
+}
+
+/* KVM's default routing: GSI n is SPI n on arm64, I/O APIC pin n on x86. */
+static int kvm_irqfd(struct guest *g, int fd, uint32_t irq)
+{
+	struct kvm_irqfd a = { .fd = fd, .gsi = irq };
+
+	return ioctl(g->vm, KVM_IRQFD, &a) ? -errno : 0;
+}
+
 static int kvm_ucall(struct guest *g, int i, uint64_t *code, uint64_t *val)
 {
 	const struct kvm_run *run = (const void *)g->run[i];
@@ -95,5 +110,7 @@ const struct guest_hv guest_hv_kvm = {
 	.set_sregs = kvm_arch_set_sregs,
 #endif
 	.run = kvm_run_vcpu,
+	.ioeventfd = kvm_ioeventfd,
+	.irqfd = kvm_irqfd,
 	.ucall = kvm_ucall,
 };

@@ -100,6 +100,20 @@ static int mh_run(struct guest *g, int i)
 	return ioctl(g->vcpu[i], MINIHV_RUN, 0) ? -errno : 0;
 }
 
+static int mh_ioeventfd(struct guest *g, uint64_t addr, uint32_t len, int fd)
+{
+	struct minihv_ioeventfd a = { .addr = addr, .len = len, .fd = fd };
+
+	return ioctl(g->vm, MINIHV_IOEVENTFD, &a) ? -errno : 0;
+}
+
+static int mh_irqfd(struct guest *g, int fd, uint32_t irq)
+{
+	struct minihv_irqfd a = { .fd = fd, .irq = irq };
+
+	return ioctl(g->vm, MINIHV_IRQFD, &a) ? -errno : 0;
+}
+
 static int mh_ucall(struct guest *g, int i, uint64_t *code, uint64_t *val)
 {
 	const struct minihv_run *run = g->run[i];
@@ -125,6 +139,8 @@ const struct guest_hv guest_hv_minihv = {
 	.set_sregs = mh_set_sregs,
 #endif
 	.run = mh_run,
+	.ioeventfd = mh_ioeventfd,
+	.irqfd = mh_irqfd,
 	.ucall = mh_ucall,
 };
 

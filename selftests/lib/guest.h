@@ -82,6 +82,13 @@ struct guest_hv {
 #endif
 	int (*run)(struct guest *g, int i);
 	/*
+	 * KVM_IOEVENTFD's and KVM_IRQFD's plain forms: a guest write of
+	 * @len bytes at MMIO @addr signals eventfd @fd; a signal of @fd
+	 * pulses line @irq (arm64 the SPI, x86 the I/O APIC pin).
+	 */
+	int (*ioeventfd)(struct guest *g, uint64_t addr, uint32_t len, int fd);
+	int (*irqfd)(struct guest *g, int fd, uint32_t irq);
+	/*
 	 * After a run: the ucall vCPU i stopped at (code UCALL_*, its first
 	 * value), or -EIO if it stopped for something else.
 	 */

@@ -162,6 +162,102 @@ static int run_virtual_ipi(uint64_t iters, uint64_t *out)
 	return ret;
 }
 
+/*
+ * The I/O benchmarks' device: a doorbell in the guests' device GiB, clear
+ * of the GIC (lib/gic_arm64.h), and an SPI, edge-triggered. Each sample is
+ * a round trip timed with the guest's own counter alone, so no host and
+ * guest timestamps are compared; the leg back (io_in) or out (io_out) is
+ * a shared-memory word the other CPU spins on: a cache line's transfer.
+ */
+#define IO_DOORBELL	(GUEST_MMIO_BASE + 0x10000)
+#define IO_SPI		7
+static uint64_t io_word, io_irqs, io_stamp;
+
+/*
+ * io_in: from before the doorbell store (a stage-2 fault the kernel's
+ * ioeventfd answers: eventfd_signal, the vCPU resumed without an exit to
+ * userspace) to the guest seeing the count of the host thread that was
+ * blocked in read() on the eventfd: its wake-up on the other CPU, the
+ * read() return and one store.
+ */
+static uint64_t guest_io_in(uint64_t iters)
+{
+	uint64_t i, t0, spin;
+
+	for (i = 0; i < iters; i++) {
+		t0 = gic_counter();
+		mmio_write32(IO_DOORBELL, 1);
+		for (spin = 0; __atomic_load_n(&io_word, __ATOMIC_ACQUIRE) <= i;
+		     spin++)
+			if (spin > 1000000000)
+				return 0;
+		samples[i] = gic_counter() - t0;
+	}
+	return iters;
+}
+
+static void io_handler(void)
+{
+	uint32_t id = gic_ack();
+
+	if (id == INTID_SPURIOUS)
+		return;
+	STORE_ONCE(io_stamp, gic_counter());
+	gic_eoi(id);
+	__atomic_store_n(&io_irqs, io_irqs + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * io_out: from the request store the host thread spins on, through its
+ * write() of the irqfd's eventfd (the SPI made pending in the vGIC, the
+ * spinning vCPU kicked out of the guest and entered again with the list
+ * register), to the counter read in the guest's IRQ handler.
+ */
+static uint64_t guest_io_out(uint64_t iters)
+{
+	uint64_t i, t0, spin;
+
+	gic_init_cpu();
+	gic_set_edge(INTID_SPI(IO_SPI), 1);
+	gic_enable(INTID_SPI(IO_SPI));
+	irqs_on();
+	for (i = 0; i < iters; i++) {
+		t0 = gic_counter();
+		__atomic_store_n(&io_word, i + 1, __ATOMIC_RELEASE);
+		for (spin = 0; __atomic_load_n(&io_irqs, __ATOMIC_ACQUIRE) <= i;
+		     spin++)
+			if (spin > 1000000000)
+				return 0;
+		samples[i] = LOAD_ONCE(io_stamp) - t0;
+	}
+	irqs_off();
+	return iters;
+}
+
+static int run_io(uint64_t (*fn)(uint64_t), bool dir_out, uint64_t addr,
+		  uint64_t iters, uint64_t *out)
+{
+	uint64_t i, hz;
+	int ret;
+
+	guest_irq_handler = io_handler;
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+	ret = bench_run_io(fn, dir_out, addr, iters, &io_word, samples, out);
+	for (i = 0; !ret && i < iters; i++)
+		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
+	return ret;
+}
+
+static int run_io_in(uint64_t iters, uint64_t *out)
+{
+	return run_io(guest_io_in, false, IO_DOORBELL, iters, out);
+}
+
+static int run_io_out(uint64_t iters, uint64_t *out)
+{
+	return run_io(guest_io_out, true, IO_SPI, iters, out);
+}
+
 static int run_hypercall(uint64_t iters, uint64_t *out)
 {
 	return run(guest_hypercall, false, iters, out);
@@ -194,9 +290,9 @@ const struct bench bench_list[] = {
 	{ "vm_switch", "VM Switch", "one VM's last instruction to another's first, one CPU",
 	  1, not_yet },
 	{ "io_in", "I/O Latency In (guest->device)", "a doorbell write to an ioeventfd, to the host thread",
-	  1, not_yet },
+	  1, run_io_in },
 	{ "io_out", "I/O Latency Out (device->guest)", "an irqfd write by a host thread, to the guest's handler",
-	  1, not_yet },
+	  1, run_io_out },
 };
 
 const unsigned int bench_count = ARRAY_SIZE(bench_list);

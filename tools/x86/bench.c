@@ -6,6 +6,7 @@
 
 #include "../../selftests/lib/guest.h"
 #include "../bench.h"
+#include "../kvm.h"
 #include "../minihv.h"
 
 #define BATCH		64
@@ -137,7 +138,7 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 	}
 	for (spin = 0; !LOAD_ONCE(ipi_ready); spin++)
 		if (spin > 100000000)
-			return 0;	/* vCPU 1 never came */
+			return iters + 1;	/* vCPU 1 never came */
 	for (i = 0; i < iters; i++) {
 		n = __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE);
 		t0 = tsc();
@@ -146,7 +147,7 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 		for (spin = 0; __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE) == n;
 		     spin++)
 			if (spin > 100000000)
-				return 0;
+				return iters + 2 + i;	/* no IPI */
 		samples[i] = LOAD_ONCE(ipi_stamp) - t0;
 	}
 	STORE_ONCE(ipi_done, 1);
@@ -155,9 +156,108 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 
 static int run_virtual_ipi(uint64_t iters, uint64_t *out)
 {
+	/*
+	 * Not yet under KVM: in the x86-vmx machine (KVM inside Bochs)
+	 * vCPU 1 never runs its first instruction (its RIP stays at
+	 * guest_entry although KVM_SET_MP_STATE made it runnable); the
+	 * cause is not found yet.
+	 */
+	if (guest_hv == &guest_hv_kvm)
+		return BENCH_NOT_YET;
 	guest_irq_handler = ipi_handler;
 	return bench_run_guest_smp(guest_virtual_ipi, true, 2, iters, samples,
 				   out);
+}
+
+/*
+ * The I/O benchmarks' device: an MMIO doorbell in the guests' device GiB
+ * and I/O APIC pin 7 as an edge-triggered vector to vCPU 0. Each sample
+ * is a round trip timed with the guest's TSC alone, so no host and guest
+ * timestamps are compared; the leg back (io_in) or out (io_out) is a
+ * shared-memory word the other CPU spins on: a cache line's transfer.
+ */
+#define IO_DOORBELL	(GUEST_MMIO_BASE + 0x10000)
+#define IO_PIN		7
+#define IO_VECTOR	0x51
+#define IOAPIC_REDIR(pin)	(0x10 + 2 * (pin))
+static uint64_t io_word, io_irqs, io_stamp;
+
+/*
+ * io_in: from before the doorbell store (an EPT violation the
+ * kernel's ioeventfd answers: eventfd_signal, the vCPU resumed without an
+ * exit to userspace) to the guest seeing the count of the host thread
+ * that was blocked in read() on the eventfd: its wake-up on the other
+ * CPU, the read() return and one store.
+ */
+static uint64_t guest_io_in(uint64_t iters)
+{
+	uint64_t i, t0, spin;
+
+	for (i = 0; i < iters; i++) {
+		t0 = tsc();
+		mmio_write32(IO_DOORBELL, 1);
+		for (spin = 0; __atomic_load_n(&io_word, __ATOMIC_ACQUIRE) <= i;
+		     spin++)
+			if (spin > 100000000)
+				return 0;
+		samples[i] = tsc() - t0;
+	}
+	return iters;
+}
+
+static void io_handler(uint64_t vector)
+{
+	STORE_ONCE(io_stamp, tsc());
+	mmio_write32(GUEST_LAPIC_BASE + APIC_EOI, 0);
+	if (vector == IO_VECTOR)
+		__atomic_store_n(&io_irqs, io_irqs + 1, __ATOMIC_RELEASE);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(GUEST_IOAPIC_BASE, reg);
+	mmio_write32(GUEST_IOAPIC_BASE + 0x10, v);
+}
+
+/*
+ * io_out: from the request store the host thread spins on, through its
+ * write() of the irqfd's eventfd (the pin's edge through the I/O APIC to
+ * the local APIC, the spinning vCPU kicked out of the guest and entered
+ * again with the vector), to the TSC read in the guest's handler.
+ */
+static uint64_t guest_io_out(uint64_t iters)
+{
+	uint64_t i, t0, spin;
+
+	mmio_write32(GUEST_LAPIC_BASE + APIC_SVR, SVR_ENABLE | 0xff);
+	/* Edge, fixed, physical destination APIC 0 (vCPU 0), unmasked. */
+	ioapic_write(IOAPIC_REDIR(IO_PIN) + 1, 0);
+	ioapic_write(IOAPIC_REDIR(IO_PIN), IO_VECTOR);
+	asm volatile("sti" : : : "memory");
+	for (i = 0; i < iters; i++) {
+		t0 = tsc();
+		__atomic_store_n(&io_word, i + 1, __ATOMIC_RELEASE);
+		for (spin = 0; __atomic_load_n(&io_irqs, __ATOMIC_ACQUIRE) <= i;
+		     spin++)
+			if (spin > 100000000)
+				return 0;
+		samples[i] = LOAD_ONCE(io_stamp) - t0;
+	}
+	asm volatile("cli" : : : "memory");
+	return iters;
+}
+
+static int run_io_in(uint64_t iters, uint64_t *out)
+{
+	return bench_run_io(guest_io_in, false, IO_DOORBELL, iters, &io_word,
+			    samples, out);
+}
+
+static int run_io_out(uint64_t iters, uint64_t *out)
+{
+	guest_irq_handler = io_handler;
+	return bench_run_io(guest_io_out, true, IO_PIN, iters, &io_word,
+			    samples, out);
 }
 
 static int run_hypercall(uint64_t iters, uint64_t *out)
@@ -194,9 +294,9 @@ const struct bench bench_list[] = {
 	{ "vm_switch", "VM Switch", "one VM's last instruction to another's first, one CPU",
 	  1, not_yet },
 	{ "io_in", "I/O Latency In (guest->device)", "a doorbell write to an ioeventfd, to the host thread",
-	  1, not_yet },
+	  1, run_io_in },
 	{ "io_out", "I/O Latency Out (device->guest)", "an irqfd write by a host thread, to the guest's handler",
-	  1, not_yet },
+	  1, run_io_out },
 };
 
 const unsigned int bench_count = ARRAY_SIZE(bench_list);
