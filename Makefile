@@ -22,7 +22,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 VERSION := $(shell awk '/define MINIHV_VERSION_(MAJOR|MINOR|PATCH)/ \
 	{ v = v (v == "" ? "" : ".") $$3 } END { print v }' uapi/minihv.h)
 
-.PHONY: all module tool selftests clean distclean setup lint build check run bench \
+.PHONY: all module tool selftests clean distclean setup lint build check run bench fuzz \
 	help install uninstall dkms-install dkms-uninstall docs
 
 all: module tool
@@ -41,6 +41,8 @@ help:
 	@echo "  build           both architectures' payloads (W=1, sparse)"
 	@echo "  lint            checkpatch over the tracked sources"
 	@echo "  check           build, lint, host and docs checks, the six test machines"
+	@echo "  fuzz            the ioctl fuzzer, 1,000,000 calls per VT/EL2 machine"
+	@echo "                  (MINIHV_FUZZ_CALLS, MINIHV_FUZZ_SEED, MINIHV_FUZZ_THREADS)"
 	@echo "  bench           minihv bench beside KVM on arm64-nvhe-kvm, arm64-vhe-kvm"
 	@echo "                  and x86-vmx, in emulated cycles: bench/results.csv, a"
 	@echo "                  table, the chart bench/results.png"
@@ -161,6 +163,10 @@ DOCS_SVG := $(patsubst docs/figures/%.dot,build/docs/figures/%.svg, \
 
 bench: build
 	scripts/bench.sh
+
+# The ioctl fuzzer's long run (selftests/fuzz_test.c) on the VT/EL2 machines.
+fuzz: build
+	scripts/fuzz.sh
 
 docs: $(DOCS_SVG)
 	scripts/docs_check.sh

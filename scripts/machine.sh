@@ -12,6 +12,8 @@
 #                        Bochs 2700; run mode on a terminal: no limit, QEMU)
 #   MINIHV_APPEND        extra kernel command line (later words win)
 #   MINIHV_TEST_TIMEOUT  seconds per test binary, enforced inside the machine
+#   MINIHV_FUZZ_CALLS / MINIHV_FUZZ_SEED / MINIHV_FUZZ_THREADS  fuzz mode:
+#                        fuzz_test's run (1000000 / 1 / 2)
 #   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
 #   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
 #   MINIHV_GUEST_INPUT   run mode: a file that is the guest's console input
@@ -35,7 +37,7 @@ set -euo pipefail
 {
 
 usage() {
-	echo "usage: machine.sh arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm|x86-vmx|x86-novmx check|run|bench [guest-file] [guest-args]" >&2
+	echo "usage: machine.sh arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm|x86-vmx|x86-novmx check|run|bench|fuzz [guest-file] [guest-args]" >&2
 	exit 2
 }
 machine=${1:-}
@@ -48,7 +50,7 @@ arm64-vhe|arm64-nvhe|arm64-vhe-kvm|arm64-nvhe-kvm) arch=arm64 ;;
 x86-vmx|x86-novmx) arch=amd64 ;;
 *) usage ;;
 esac
-case $mode in check|run|bench) ;; *) usage ;; esac
+case $mode in check|run|bench|fuzz) ;; *) usage ;; esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -236,6 +238,8 @@ params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
 	params+=" minihv.bench_only=$MINIHV_BENCH_ONLY"
 [ -n "${MINIHV_BENCH_ROUNDS:-}" ] &&
 	params+=" minihv.bench_rounds=$MINIHV_BENCH_ROUNDS"
+[ "$mode" = fuzz ] &&
+	params+=" minihv.fuzz_calls=${MINIHV_FUZZ_CALLS:-1000000} minihv.fuzz_seed=${MINIHV_FUZZ_SEED:-1} minihv.fuzz_threads=${MINIHV_FUZZ_THREADS:-2}"
 # An interactive shell when there is nothing to run and someone to type.
 [ "$mode" = run ] && [ -z "$guest" ] && [ -t 0 ] && [ "$machine" != x86-vmx ] &&
 	params+=" minihv.shell=1"
@@ -414,6 +418,15 @@ fi
 if [ "$mode" = bench ]; then
 	rc=$(tr -d '\r' < "$log" | sed -n 's/.*MINIHV-BENCH rc=\([0-9]*\).*/\1/p' | tail -n1)
 	[ -n "$rc" ] || { echo "$machine: no MINIHV-BENCH result" >&2; exit 1; }
+	exit "$rc"
+fi
+
+# Fuzz mode: the fuzzer's rc, or 1 if the machine never reported one.
+if [ "$mode" = fuzz ]; then
+	tr -d '\r' < "$log" | grep -E 'MINIHV-FUZZ|REPORT|Kernel panic|Oops|WARNING: CPU|BUG:' |
+		sed "s/^/$machine: /" >&2 || true
+	rc=$(tr -d '\r' < "$log" | sed -n 's/.*MINIHV-FUZZ rc=\([0-9]*\).*/\1/p' | tail -n1)
+	[ -n "$rc" ] || { echo "$machine: no MINIHV-FUZZ result" >&2; exit 1; }
 	exit "$rc"
 fi
 
