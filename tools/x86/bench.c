@@ -247,14 +247,22 @@ static uint64_t guest_io_out(uint64_t iters)
 	return iters;
 }
 
+/*
+ * Not yet under KVM in x86-vmx (KVM inside Bochs): io_in's guest never
+ * sees the device's answer, io_out's takes a #NM; not looked into yet.
+ */
 static int run_io_in(uint64_t iters, uint64_t *out)
 {
+	if (guest_hv == &guest_hv_kvm)
+		return BENCH_NOT_YET;
 	return bench_run_io(guest_io_in, false, IO_DOORBELL, iters, &io_word,
 			    samples, out);
 }
 
 static int run_io_out(uint64_t iters, uint64_t *out)
 {
+	if (guest_hv == &guest_hv_kvm)
+		return BENCH_NOT_YET;
 	guest_irq_handler = io_handler;
 	return bench_run_io(guest_io_out, true, IO_PIN, iters, &io_word,
 			    samples, out);
