@@ -207,6 +207,65 @@ TEST_F(timer, physical_timer_wakes_wfi)
 }
 
 /*
+ * A WFI right before its own timer's deadline, over and over: the
+ * deadlines sweep the few microseconds a WFI exit takes, so some expire
+ * while minihv is between the exit and the sleep. Each one must wake
+ * the WFI (a lost one hangs the vCPU: the test's timeout fails it), and
+ * none early.
+ */
+#define SWEEP_ROUNDS	3000
+#define SWEEP_STEP	3	/* ticks: 48 ns at QEMU's 62.5 MHz */
+
+static uint64_t guest_timer_sweep(uint64_t arg)
+{
+	enum timer t = arg;
+	uint32_t i, early = 0;
+
+	gic_init_cpu();
+	gic_enable(timer_intid(t));
+	irqs_off();
+	for (i = 0; i < SWEEP_ROUNDS; i++) {
+		uint64_t cval = timer_now(t) + (i % 1000) * SWEEP_STEP;
+
+		timer_arm(t, cval);
+		while (gic_nr_irqs(0) == i) {
+			wait_for_interrupt();
+			irqs_on();
+			irqs_off();
+		}
+		early += LOAD_ONCE(fired_at[0]) < cval;
+	}
+	put(0, early);
+	return gic_nr_irqs(0);
+}
+
+static void timer_sweep(struct __test_metadata *_metadata, struct guest *g,
+			enum timer t)
+{
+	struct timespec t0, t1;
+
+	ASSERT_EQ(0, guest_create_gic(g, 1, guest_timer_sweep, t, 0));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, g));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_EQ(SWEEP_ROUNDS, g->run[0]->hypercall.args[1]);
+	TH_LOG("%d WFIs woken in %lld ms", SWEEP_ROUNDS,
+	       (long long)((t1.tv_sec - t0.tv_sec) * 1000 +
+			   (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	EXPECT_EQ(0, *(uint64_t *)guest_mem(g, &results[0][0]));
+}
+
+TEST_F_TIMEOUT(timer, virtual_timer_wakes_wfi_at_every_distance, 120)
+{
+	timer_sweep(_metadata, &self->g, VTIMER);
+}
+
+TEST_F_TIMEOUT(timer, physical_timer_wakes_wfi_at_every_distance, 120)
+{
+	timer_sweep(_metadata, &self->g, PTIMER);
+}
+
+/*
  * The physical timer's registers (trapped): CTL, CVAL, TVAL. The trap
  * takes time, so what minihv computed from its own "now" is checked to
  * lie between the guest's reads before and after.

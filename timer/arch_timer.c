@@ -386,7 +386,13 @@ void minihv_arch_timer_entry(struct minihv_vcpu *vcpu)
 				  READ_ONCE(timer_of(vcpu)->vtimer_level));
 }
 
-/* The vCPU stops running guest code for a while: the stand-in watches. */
+/*
+ * The vCPU stops running guest code for a while: the stand-in watches.
+ * A timer that has expired since the exit's sync, its line still low,
+ * gets the stand-in too, at once: raising the line here instead would
+ * wake the vCPU's task from the scheduler hook, half switched out, and
+ * lose that wake-up; not raising it would let a WFI sleep through it.
+ */
 void minihv_arch_timer_put(struct minihv_vcpu *vcpu)
 {
 	struct arch_timer_cpu *t = timer_of(vcpu);
@@ -394,9 +400,13 @@ void minihv_arch_timer_put(struct minihv_vcpu *vcpu)
 	u64 ctl = ctx->sys[SR_CNTV_CTL], cval = ctx->sys[SR_CNTV_CVAL];
 	u64 now = minihv_arch_timer_guest_cntvct(vcpu);
 
-	if (has_vgic(vcpu) && armed(ctl, cval, now))
+	if (!has_vgic(vcpu))
+		return;
+	if (armed(ctl, cval, now))
 		hrtimer_start(&t->vtimer_bg, ticks_to_ktime(cval - now),
 			      HRTIMER_MODE_REL_HARD);
+	else if (fires(ctl, cval, now) && !READ_ONCE(t->vtimer_level))
+		hrtimer_start(&t->vtimer_bg, 0, HRTIMER_MODE_REL_HARD);
 }
 
 void minihv_arch_timer_load(struct minihv_vcpu *vcpu)
