@@ -29,7 +29,7 @@
 
 #define DEBUGFS		"/sys/kernel/debug/minihv"
 #define TRACEFS		"/sys/kernel/tracing"
-#define NR_NOPS		100
+#define NR_NOPS		300	/* more than x86's fast run of 256, vmx/run.c */
 #define NR_MMIO		5
 #define NR_IPIS		3
 

@@ -178,6 +178,37 @@ static void read_exit(struct vmx_vcpu *v)
 	v->gprs[GPR_RSP] = vmcs_read(GUEST_RSP);
 }
 
+/*
+ * The NOP hypercall, answered with interrupts still off and straight back
+ * into the guest: no exit handler, no FPU or debug-register switch, no
+ * trip through the run loop (arm64 answers it at EL2, el2/hyp.S). A kick
+ * since the entry, or a host interrupt (it exits at once, interrupts
+ * being off), ends the loop. So does FAST_HCALLS_MAX in a row, for Bochs,
+ * which lets a guest with IF=0 keep the CPU through host interrupts.
+ */
+#define FAST_HCALLS_MAX	256
+
+static bool fast_exit(struct vmx_vcpu *v, unsigned int n)
+{
+	u32 intr;
+
+	if (n >= FAST_HCALLS_MAX ||
+	    vmcs_read(VM_EXIT_REASON) != EXIT_REASON_VMCALL ||
+	    v->gprs[GPR_RAX] != MINIHV_HCALL_NOP ||
+	    test_bit(MINIHV_REQ_EVENT, &v->vcpu->requests))
+		return false;
+	v->gprs[GPR_RAX] = 0;
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
+		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	/* As minihv_vmx_skip_insn(): no STI/MOV SS shadow after it. */
+	intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STATE_STI |
+				    GUEST_INTR_STATE_MOV_SS));
+	return true;
+}
+
 #define ENTER_FAILED	0
 #define ENTER_RAN	1
 #define ENTER_KICKED	2	/* a kick came in first: look again */
@@ -185,6 +216,7 @@ static void read_exit(struct vmx_vcpu *v)
 /* One entry and its exit. */
 static int enter_once(struct vmx_vcpu *v)
 {
+	unsigned int n;
 	int failed;
 
 	minihv_vmcs_put_state(v);
@@ -215,6 +247,9 @@ static int enter_once(struct vmx_vcpu *v)
 	}
 
 	failed = minihv_vmx_enter(v->gprs, v->launched);
+	for (n = 0; !failed && fast_exit(v, n); n++)
+		failed = minihv_vmx_enter(v->gprs, true);
+	v->fast_hcalls += n;
 	minihv_vcpu_exit_guest_mode(v->vcpu);
 
 	v->cr2 = native_read_cr2();
@@ -279,6 +314,11 @@ static int run_loop(struct vmx_vcpu *v)
 			return ret;
 		}
 		preempt_enable();
+		if (v->fast_hcalls) {
+			minihv_stat_fast_hypercalls(v->vcpu, EXIT_REASON_VMCALL,
+						    v->fast_hcalls);
+			v->fast_hcalls = 0;
+		}
 		if (ret == ENTER_KICKED)
 			continue;
 

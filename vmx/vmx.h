@@ -193,6 +193,7 @@ struct vmx_vcpu {
 	bool host_segs_clobbered;	/* by an exit, not yet put back */
 	bool flush_l1d;			/* host work since the last entry */
 	struct vmx_exit exit;
+	u64 fast_hcalls;		/* answered in enter_once(), not yet counted */
 	enum vmx_pending pending;
 	/* Kept here, not in the run area userspace may scribble on. */
 	u32 pending_reg, pending_len;	/* MMIO load: register, bytes */
