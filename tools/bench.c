@@ -285,22 +285,25 @@ struct vms_shared {
 _Static_assert(sizeof(struct vms_shared) <= VMS_SIZE, "VM Switch's region");
 
 /* Set before each VM is made: its RAM is a snapshot of the binary. */
-static uint64_t vms_self, vms_gap, vms_timeout;
+static uint64_t vms_self, vms_timeout;
 
 /*
- * A gap longer than vms_gap with the other VM's stamp moved is a switch
- * in: the other VM runs only while this one is out (one CPU), so a moved
- * stamp says it ran, and a gap says where. Other gaps (the host's
- * interrupts, a host thread between two runs) lie inside a run and are
- * subtracted with it. A VM's first run, begun by its thread and not by
- * a switch, gives no sample; nor does a gap in which the other VM was
- * seen to start more than one run. Both VMs' samples are pooled.
+ * The other VM runs only while this one is out (one CPU), so its stamp
+ * moving says it ran since this VM's previous look, which came just
+ * before the previous read or just after it: the switch gap is on one
+ * side of the read before the look or the other, and a read after the
+ * look gives both sides; the switch's is the longer (it holds the other
+ * VM's whole run, the other at most an interrupt). Other gaps (the
+ * host's interrupts, a host thread between two runs) lie inside a run
+ * and are subtracted with it. A VM's first run, begun by its thread and
+ * not by a switch, gives no sample; nor does a gap in which the other
+ * VM was seen to start more than one run. Both VMs' samples are pooled.
  */
 uint64_t bench_vm_switch_guest(uint64_t iters)
 {
 	struct vms_shared *s = (struct vms_shared *)(uintptr_t)VMS_GPA;
 	uint64_t self = vms_self, other = !vms_self;
-	uint64_t t, prev, progress, seen, runs, o, r, n, busy;
+	uint64_t t, prev, next, out, in, progress, seen, runs, o, r, n, busy;
 
 	prev = progress = bench_counter();
 	STORE_ONCE(s->first[self], prev);
@@ -310,34 +313,41 @@ uint64_t bench_vm_switch_guest(uint64_t iters)
 	runs = LOAD_ONCE(s->runs[other]);
 	for (;;) {
 		t = bench_counter();
-		if (t - prev > vms_gap) {
+		STORE_ONCE(s->last[self], t);
+		o = LOAD_ONCE(s->last[other]);
+		if (o != seen) {
+			next = bench_counter();
+			STORE_ONCE(s->last[self], next);
+			if (next - t > t - prev) {
+				out = t;
+				in = next;
+			} else {
+				out = prev;
+				in = t;
+			}
 			n = LOAD_ONCE(s->n);
 			if (n >= iters)
 				return iters;	/* the other VM finished */
-			o = LOAD_ONCE(s->last[other]);
-			if (o != seen) {
-				r = LOAD_ONCE(s->runs[other]);
-				busy = o - LOAD_ONCE(s->first[other]);
-				if (r == runs + 1 && r > 1) {
-					/* Counters that disagree: no figure. */
-					if (t - prev < busy)
-						return iters + 1;
-					s->samples[n] = t - prev - busy;
-					STORE_ONCE(s->n, ++n);
-					progress = t;
-					if (n == iters)
-						return iters;
-				}
-				seen = o;
-				runs = r;
-				STORE_ONCE(s->first[self], t);
-				STORE_ONCE(s->runs[self],
-					   LOAD_ONCE(s->runs[self]) + 1);
+			r = LOAD_ONCE(s->runs[other]);
+			busy = o - LOAD_ONCE(s->first[other]);
+			if (r == runs + 1 && r > 1) {
+				/* Counters that disagree: no figure. */
+				if (in - out < busy)
+					return iters + 1;
+				s->samples[n] = in - out - busy;
+				STORE_ONCE(s->n, ++n);
+				progress = in;
+				if (n == iters)
+					return iters;
 			}
+			seen = o;
+			runs = r;
+			STORE_ONCE(s->first[self], in);
+			STORE_ONCE(s->runs[self], LOAD_ONCE(s->runs[self]) + 1);
+			t = next;
 		}
 		if (t - progress > vms_timeout)
 			return 0;	/* no switches: one CPU each? */
-		STORE_ONCE(s->last[self], t);
 		prev = t;
 	}
 }
@@ -373,7 +383,7 @@ static void *vms_runner(void *arg)
 }
 
 int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
-			uint64_t gap, uint64_t timeout, uint64_t *samples)
+			uint64_t timeout, uint64_t *samples)
 {
 	struct sigaction sa = { .sa_handler = stop_signal };
 	struct vms_runner r[2] = { };
@@ -392,7 +402,6 @@ int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s == MAP_FAILED)
 		return -errno;
-	vms_gap = gap;
 	vms_timeout = timeout;
 	for (i = 0; i < 2; i++) {
 		vms_self = i;

@@ -62,12 +62,11 @@ int bench_run_io(uint64_t (*fn)(uint64_t), bool out, uint64_t addr,
  * share one CPU, so that the host's scheduler switches between them;
  * @fn calls bench_vm_switch_guest (below). Both VMs must report
  * UCALL_DONE with @iters; then the @iters samples, counter ticks of two
- * switches each, into @samples. @gap and @timeout are in counter ticks:
- * a gap between two of a guest's reads longer than @gap may be a switch,
- * and a guest with no new sample for @timeout gives up.
+ * switches each, into @samples. A guest with no new sample for @timeout
+ * counter ticks gives up.
  */
 int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
-			uint64_t gap, uint64_t timeout, uint64_t *samples);
+			uint64_t timeout, uint64_t *samples);
 /* The guest side of VM Switch, both VMs' code (tools/bench.c). */
 uint64_t bench_vm_switch_guest(uint64_t iters);
 /* tools/<arch>/bench.c: the guest's counter, as the benchmarks read it. */
