@@ -16,11 +16,13 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -244,6 +246,209 @@ out:
 	}
 	guest_destroy(&g);
 	close(d.efd);
+	return ret;
+}
+
+/*
+ * VM Switch. Two one-vCPU VMs, each with its own copy of the binary as
+ * RAM (slot 0) and one region of the same host pages in both (slot 1,
+ * below), their vCPU threads pinned to one CPU: the host's scheduler
+ * (CFS, the threads' policy and nice left as they are) switches between
+ * them at its tick once a thread has had its slice, and nothing else in
+ * the guests exits. Each guest spins reading its counter and stamps the
+ * read into the shared region.
+ *
+ * The VMs' counters have offsets of their own (arm64 CNTVOFF_EL2, x86
+ * the VMCS TSC offset: the time since each VM was made, under minihv
+ * and KVM alike), so no stamp of one VM is compared with the other's.
+ * At a switch back in, a VM takes its own gap, from its last read
+ * before it was switched out to its first after, and subtracts the other
+ * VM's run, from the other's first read after its switch in to its last
+ * before its switch out, both differences on one counter each. What is
+ * left is two switches, out of this VM into the other and back, each
+ * from one VM's last read to the other's first: one sample, batch 2.
+ * Only the offsets' difference cancels; both counters tick at the host
+ * counter's rate and keep their offsets while the VMs run (real time).
+ */
+#define VMS_SIZE	(1ULL << 20)
+/* The top MiB of the guests' RAM GiB, above any test binary's image. */
+#define VMS_GPA		(GUEST_MMIO_BASE - VMS_SIZE)
+
+struct vms_shared {
+	uint64_t last[2];	/* each VM's latest read */
+	uint64_t first[2];	/* its first read of its current run */
+	uint64_t runs[2];	/* its start, then one per switch in */
+	uint64_t n;		/* samples taken, by both VMs */
+	uint64_t samples[BENCH_MAX_ITERS];
+};
+
+_Static_assert(sizeof(struct vms_shared) <= VMS_SIZE, "VM Switch's region");
+
+/* Set before each VM is made: its RAM is a snapshot of the binary. */
+static uint64_t vms_self, vms_timeout;
+
+/*
+ * The other VM runs only while this one is out (one CPU), so its stamp
+ * moving says it ran since this VM's previous look, which came just
+ * before the previous read or just after it: the switch gap is on one
+ * side of the read before the look or the other, and a read after the
+ * look gives both sides; the switch's is the longer (it holds the other
+ * VM's whole run, the other at most an interrupt). Other gaps (the
+ * host's interrupts, a host thread between two runs) lie inside a run
+ * and are subtracted with it. A VM's first run, begun by its thread and
+ * not by a switch, gives no sample; nor does a gap in which the other
+ * VM was seen to start more than one run. Both VMs' samples are pooled.
+ */
+uint64_t bench_vm_switch_guest(uint64_t iters)
+{
+	struct vms_shared *s = (struct vms_shared *)(uintptr_t)VMS_GPA;
+	uint64_t self = vms_self, other = !vms_self;
+	uint64_t t, prev, next, out, in, progress, seen, runs, o, r, n, busy;
+
+	prev = progress = bench_counter();
+	STORE_ONCE(s->first[self], prev);
+	STORE_ONCE(s->last[self], prev);
+	STORE_ONCE(s->runs[self], LOAD_ONCE(s->runs[self]) + 1);
+	seen = LOAD_ONCE(s->last[other]);
+	runs = LOAD_ONCE(s->runs[other]);
+	for (;;) {
+		t = bench_counter();
+		STORE_ONCE(s->last[self], t);
+		o = LOAD_ONCE(s->last[other]);
+		if (o != seen) {
+			next = bench_counter();
+			STORE_ONCE(s->last[self], next);
+			if (next - t > t - prev) {
+				out = t;
+				in = next;
+			} else {
+				out = prev;
+				in = t;
+			}
+			n = LOAD_ONCE(s->n);
+			if (n >= iters)
+				return iters;	/* the other VM finished */
+			r = LOAD_ONCE(s->runs[other]);
+			busy = o - LOAD_ONCE(s->first[other]);
+			if (r == runs + 1 && r > 1) {
+				/* Counters that disagree: no figure. */
+				if (in - out < busy)
+					return iters + 1;
+				s->samples[n] = in - out - busy;
+				STORE_ONCE(s->n, ++n);
+				progress = in;
+				if (n == iters)
+					return iters;
+			}
+			seen = o;
+			runs = r;
+			STORE_ONCE(s->first[self], in);
+			STORE_ONCE(s->runs[self], LOAD_ONCE(s->runs[self]) + 1);
+			t = next;
+		}
+		if (t - progress > vms_timeout)
+			return 0;	/* no switches: one CPU each? */
+		prev = t;
+	}
+}
+
+struct vms_runner {
+	pthread_t thread;
+	struct guest *g;
+	uint64_t iters;
+	sem_t *ended;
+	int ret, done;		/* done: LOAD_ONCE / STORE_ONCE */
+};
+
+static void *vms_runner(void *arg)
+{
+	struct vms_runner *r = arg;
+	uint64_t code = 0, val = 0;
+
+	r->ret = guest_run(r->g, 0);
+	if (!r->ret)
+		r->ret = r->g->hv->ucall(r->g, 0, &code, &val);
+	if (!r->ret && (code != UCALL_DONE || val != r->iters)) {
+		fprintf(stderr, "minihv: bench vm_switch under %s: ucall %#llx %#llx%s\n",
+			r->g->hv->name, (unsigned long long)code,
+			(unsigned long long)val,
+			code != UCALL_DONE ? "" : !val ?
+			" (no switch between the VMs in time)" :
+			val == r->iters + 1 ? " (the VMs' counters disagree)" : "");
+		r->ret = -EIO;
+	}
+	STORE_ONCE(r->done, 1);
+	sem_post(r->ended);
+	return NULL;
+}
+
+int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
+			uint64_t timeout, uint64_t *samples)
+{
+	struct sigaction sa = { .sa_handler = stop_signal };
+	struct vms_runner r[2] = { };
+	struct vms_shared *s;
+	pthread_attr_t attr;
+	struct guest g[2];
+	int i, ret, started = 0;
+	cpu_set_t set;
+	sem_t ended;
+
+	if (guest_image_end() > VMS_GPA)
+		return -E2BIG;
+	guest_init(&g[0]);
+	guest_init(&g[1]);
+	s = mmap(NULL, VMS_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED)
+		return -errno;
+	vms_timeout = timeout;
+	for (i = 0; i < 2; i++) {
+		vms_self = i;
+		ret = bench_guest_create(&g[i], 1, fn, iters, false);
+		if (!ret)
+			ret = g[i].hv->set_region(&g[i], 1, VMS_GPA, VMS_SIZE, s);
+		if (ret)
+			goto out;
+	}
+
+	/* Both on CPU 0, from their first instruction. */
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN returns */
+	sem_init(&ended, 0, 0);
+	pthread_attr_init(&attr);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ret = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	for (i = 0; !ret && i < 2; i++) {
+		r[i].g = &g[i];
+		r[i].iters = iters;
+		r[i].ended = &ended;
+		ret = -pthread_create(&r[i].thread, &attr, vms_runner, &r[i]);
+		if (!ret)
+			started++;
+	}
+	pthread_attr_destroy(&attr);
+	/*
+	 * The first to end, if it failed (or its peer could not start),
+	 * ends the other's RUN with a signal: an error, not a hang.
+	 */
+	if (!ret)
+		sem_wait(&ended);
+	for (i = 0; i < started; i++)
+		if ((ret || r[0].ret || r[1].ret) && !LOAD_ONCE(r[i].done))
+			pthread_kill(r[i].thread, SIGUSR1);
+	for (i = 0; i < started; i++) {
+		pthread_join(r[i].thread, NULL);
+		if (!ret)
+			ret = r[i].ret;
+	}
+	sem_destroy(&ended);
+	if (!ret)
+		memcpy(samples, s->samples, iters * sizeof(*samples));
+out:
+	guest_destroy(&g[0]);
+	guest_destroy(&g[1]);
+	munmap(s, VMS_SIZE);
 	return ret;
 }
 

@@ -57,6 +57,21 @@ int bench_run_guest_smp(uint64_t (*fn)(uint64_t), bool irqchip,
 int bench_run_io(uint64_t (*fn)(uint64_t), bool out, uint64_t addr,
 		 uint64_t iters, uint64_t *word,
 		 const uint64_t *guest_samples, uint64_t *samples);
+/*
+ * VM Switch: @fn(@iters) in two fresh one-vCPU VMs whose vCPU threads
+ * share one CPU, so that the host's scheduler switches between them;
+ * @fn calls bench_vm_switch_guest (below). Both VMs must report
+ * UCALL_DONE with @iters; then the @iters samples, counter ticks of two
+ * switches each, into @samples. A guest with no new sample for @timeout
+ * counter ticks gives up.
+ */
+int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
+			uint64_t timeout, uint64_t *samples);
+/* The guest side of VM Switch, both VMs' code (tools/bench.c). */
+uint64_t bench_vm_switch_guest(uint64_t iters);
+/* tools/<arch>/bench.c: the guest's counter, as the benchmarks read it. */
+uint64_t bench_counter(void);
+
 /* tools/<arch>/bench.c: guest_create, with the interrupt controller or not. */
 int bench_guest_create(struct guest *g, int nr_vcpus,
 		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip);
