@@ -365,6 +365,7 @@ static void *vms_runner(void *arg)
 	struct vms_runner *r = arg;
 	uint64_t code = 0, val = 0;
 
+	pin(0);		/* both VMs on CPU 0, from their first instruction */
 	r->ret = guest_run(r->g, 0);
 	if (!r->ret)
 		r->ret = r->g->hv->ucall(r->g, 0, &code, &val);
@@ -388,10 +389,8 @@ int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
 	struct sigaction sa = { .sa_handler = stop_signal };
 	struct vms_runner r[2] = { };
 	struct vms_shared *s;
-	pthread_attr_t attr;
 	struct guest g[2];
 	int i, ret, started = 0;
-	cpu_set_t set;
 	sem_t ended;
 
 	if (guest_image_end() > VMS_GPA)
@@ -412,22 +411,16 @@ int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
 			goto out;
 	}
 
-	/* Both on CPU 0, from their first instruction. */
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN returns */
 	sem_init(&ended, 0, 0);
-	pthread_attr_init(&attr);
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	ret = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	for (i = 0; !ret && i < 2; i++) {
 		r[i].g = &g[i];
 		r[i].iters = iters;
 		r[i].ended = &ended;
-		ret = -pthread_create(&r[i].thread, &attr, vms_runner, &r[i]);
+		ret = -pthread_create(&r[i].thread, NULL, vms_runner, &r[i]);
 		if (!ret)
 			started++;
 	}
-	pthread_attr_destroy(&attr);
 	/*
 	 * The first to end, if it failed (or its peer could not start),
 	 * ends the other's RUN with a signal: an error, not a hang.

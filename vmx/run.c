@@ -190,22 +190,16 @@ static void read_exit(struct vmx_vcpu *v)
 
 static bool fast_exit(struct vmx_vcpu *v, unsigned int n)
 {
-	u32 intr;
-
 	if (n >= FAST_HCALLS_MAX ||
 	    vmcs_read(VM_EXIT_REASON) != EXIT_REASON_VMCALL ||
 	    v->gprs[GPR_RAX] != MINIHV_HCALL_NOP ||
 	    test_bit(MINIHV_REQ_EVENT, &v->vcpu->requests))
 		return false;
 	v->gprs[GPR_RAX] = 0;
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	/* As minihv_vmx_skip_insn(): no STI/MOV SS shadow after it. */
-	intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(GUEST_INTR_STATE_STI |
-				    GUEST_INTR_STATE_MOV_SS));
+	/* The two fields skip_insn needs; read_exit() reads the last exit. */
+	v->exit.rip = vmcs_read(GUEST_RIP);
+	v->exit.insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	minihv_vmx_skip_insn(v);
 	return true;
 }
 

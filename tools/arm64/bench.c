@@ -84,18 +84,21 @@ static uint64_t guest_irq_completion(uint64_t iters)
 	return iters;
 }
 
-/* The guest's samples, counter ticks, to ns. */
-static int run(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
-	       uint64_t *out)
+/* After a run that returned @ret: its @iters samples, counter ticks, to ns. */
+static int to_ns(int ret, uint64_t iters, uint64_t *out)
 {
-	uint64_t i, hz;
-	int ret;
+	uint64_t i, hz = gic_counter_freq();
 
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-	ret = bench_run_guest(fn, irqchip, iters, samples, out);
 	for (i = 0; !ret && i < iters; i++)
 		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
 	return ret;
+}
+
+static int run(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
+	       uint64_t *out)
+{
+	return to_ns(bench_run_guest(fn, irqchip, iters, samples, out), iters,
+		     out);
 }
 
 /*
@@ -150,16 +153,9 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 
 static int run_virtual_ipi(uint64_t iters, uint64_t *out)
 {
-	uint64_t i, hz;
-	int ret;
-
 	guest_irq_handler = ipi_handler;
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-	ret = bench_run_guest_smp(guest_virtual_ipi, true, 2, iters, samples,
-				  out);
-	for (i = 0; !ret && i < iters; i++)
-		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
-	return ret;
+	return to_ns(bench_run_guest_smp(guest_virtual_ipi, true, 2, iters,
+					 samples, out), iters, out);
 }
 
 /*
@@ -237,15 +233,9 @@ static uint64_t guest_io_out(uint64_t iters)
 static int run_io(uint64_t (*fn)(uint64_t), bool dir_out, uint64_t addr,
 		  uint64_t iters, uint64_t *out)
 {
-	uint64_t i, hz;
-	int ret;
-
 	guest_irq_handler = io_handler;
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-	ret = bench_run_io(fn, dir_out, addr, iters, &io_word, samples, out);
-	for (i = 0; !ret && i < iters; i++)
-		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
-	return ret;
+	return to_ns(bench_run_io(fn, dir_out, addr, iters, &io_word, samples,
+				  out), iters, out);
 }
 
 static int run_io_in(uint64_t iters, uint64_t *out)
@@ -286,14 +276,9 @@ uint64_t bench_counter(void)
  */
 static int run_vm_switch(uint64_t iters, uint64_t *out)
 {
-	uint64_t i, hz;
-	int ret;
-
-	asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-	ret = bench_run_vm_switch(bench_vm_switch_guest, iters, 2 * hz, out);
-	for (i = 0; !ret && i < iters; i++)
-		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
-	return ret;
+	return to_ns(bench_run_vm_switch(bench_vm_switch_guest, iters,
+					 2 * gic_counter_freq(), out),
+		     iters, out);
 }
 
 const struct bench bench_list[] = {
