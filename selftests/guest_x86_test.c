@@ -1037,19 +1037,6 @@ static uint64_t guest_migrating(uint64_t unused)
 	return 0;
 }
 
-/* One CPU, or every CPU for -1. */
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-	int i;
-
-	CPU_ZERO(&set);
-	for (i = 0; i < CPU_SETSIZE; i++)
-		if (i == cpu || cpu < 0)
-			CPU_SET(i, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 static int set_online(int cpu, int on)
 {
 	char path[64];
@@ -1086,14 +1073,14 @@ TEST_F_TIMEOUT(x86, vcpu_migrates_between_cpus, 120)
 
 		if (step == MIGRATE_STEPS / 2) {
 			/* Last ran on CPU 1: take it away under the VMCS. */
-			ASSERT_EQ(0, pin_to(0));
+			ASSERT_EQ(0, pin_cpu(0));
 			offline = !set_online(1, 0);
 			if (!offline)
 				TH_LOG("CPU 1 cannot go offline: migration only");
 		}
 		if (step >= MIGRATE_STEPS / 2 && offline)
 			cpu = 0;
-		ASSERT_EQ(0, pin_to(cpu)) TH_LOG("step %u: CPU %d", step, cpu);
+		ASSERT_EQ(0, pin_cpu(cpu)) TH_LOG("step %u: CPU %d", step, cpu);
 		ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g))
 			TH_LOG("step %u on CPU %d", step, cpu);
 		EXPECT_EQ(step, run->hypercall.args[1]);
@@ -1103,7 +1090,7 @@ TEST_F_TIMEOUT(x86, vcpu_migrates_between_cpus, 120)
 	EXPECT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	if (offline)
 		EXPECT_EQ(0, set_online(1, 1));
-	pin_to(-1);
+	pin_cpu(-1);
 }
 
 static uint64_t spin_release;
@@ -1129,7 +1116,7 @@ static void *release_spin(void *arg)
 {
 	struct releaser *r = arg;
 
-	r->pinned = pin_to(0);
+	r->pinned = pin_cpu(0);
 	usleep(500 * 1000);
 	STORE_ONCE(*(uint64_t *)guest_mem(r->g, &spin_release), 1);
 	return NULL;
@@ -1145,14 +1132,14 @@ TEST_F_TIMEOUT(x86, spin_with_interrupts_off_yields_cpu, 60)
 	pthread_t thread;
 
 	ASSERT_EQ(0, guest_create(&self->g, 1, guest_spin_cli, 0));
-	ASSERT_EQ(0, pin_to(0));
+	ASSERT_EQ(0, pin_cpu(0));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, release_spin, &r));
 	EXPECT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	EXPECT_LT(0, self->g.run[0]->hypercall.args[1])
 		TH_LOG("the guest never spun");
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	EXPECT_EQ(0, r.pinned);
-	pin_to(-1);
+	pin_cpu(-1);
 }
 
 static uint64_t guest_answer(uint64_t arg)

@@ -184,6 +184,34 @@ static void kvm_vm_cycle(struct __test_metadata *_metadata, uint64_t seed)
 }
 
 /*
+ * The KVM guest run once on each CPU. nVHE KVM sets CPTR_EL2.TSM behind
+ * each guest exit while the boot value has it clear, so KVM's leftovers,
+ * which el2_snapshot sees, must not depend on where this thread ran.
+ */
+static void kvm_guest_run_everywhere(struct __test_metadata *_metadata,
+				     struct kvm_vm_h *k, uint64_t seed)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < online_cpus(); cpu++) {
+		ASSERT_EQ(0, pin_cpu(cpu));
+		kvm_guest_run(_metadata, k, seed);
+	}
+	ASSERT_EQ(0, pin_cpu(-1));
+}
+
+static void kvm_vm_cycle_everywhere(struct __test_metadata *_metadata,
+				    uint64_t seed)
+{
+	struct kvm_vm_h k;
+
+	ASSERT_EQ(0, kvm_vm_create(&k));
+	ASSERT_EQ(0, kvm_vm_setup(&k));
+	kvm_guest_run_everywhere(_metadata, &k, seed);
+	kvm_vm_close(&k);
+}
+
+/*
  * The minihv guest: each round it answers 100 no-op hypercalls (answered
  * at EL2: they prove EL2 is still minihv's), fills a table the host
  * checks, and reports round and checksum.
@@ -477,7 +505,7 @@ TEST_F_TIMEOUT(el2kvm, kvm_vm_runs_while_minihv_has_none, 120)
 	struct kvm_vm_h k;
 
 	/* KVM's first VM in this boot sets up its EL2 state once. */
-	kvm_vm_cycle(_metadata, 1);
+	kvm_vm_cycle_everywhere(_metadata, 1);
 	minihv_vm_cycle(_metadata, 3);
 	expect_el2(_metadata, 0, self->cpus, false);
 	el2_snapshot(_metadata, &s0);
@@ -491,7 +519,7 @@ TEST_F_TIMEOUT(el2kvm, kvm_vm_runs_while_minihv_has_none, 120)
 	EXPECT_EQ(before.arch_caps[6] + (self->nvhe ? self->cpus : 0),
 		  mi.arch_caps[6]);
 	EXPECT_EQ(before.arch_caps[7], mi.arch_caps[7]);
-	kvm_guest_run(_metadata, &k, 0x77);
+	kvm_guest_run_everywhere(_metadata, &k, 0x77);
 	kvm_vm_close(&k);
 	/* KVM gave EL2 to the stub: minihv has not taken it yet. */
 	expect_el2(_metadata, 0, self->nvhe ? 0 : self->cpus, true);
@@ -501,7 +529,7 @@ TEST_F_TIMEOUT(el2kvm, kvm_vm_runs_while_minihv_has_none, 120)
 	el2_snapshot(_metadata, &s1);
 	el2_expect_same(_metadata, &s0, &s1, "a KVM VM and a minihv VM");
 
-	kvm_vm_cycle(_metadata, 0x99);
+	kvm_vm_cycle_everywhere(_metadata, 0x99);
 	minihv_vm_cycle(_metadata, 7);
 	el2_snapshot(_metadata, &s2);
 	el2_expect_same(_metadata, &s1, &s2, "another KVM VM and minihv VM");
@@ -627,15 +655,6 @@ TEST_F_TIMEOUT(el2kvm, kvm_vm_keeps_el2, 120)
 	expect_el2(_metadata, 0, 0, true);
 }
 
-static void pin_to_cpu0(struct __test_metadata *_metadata)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-}
-
 /*
  * VHE: the two VMID allocators share one space, so minihv never lets a
  * TLB entry of one hypervisor's guest serve the other's (el2/vhe.c): it
@@ -653,7 +672,7 @@ TEST_F_TIMEOUT(el2kvm, vhe_guest_tlbs_kept_apart, 120)
 
 	if (self->nvhe)
 		SKIP(return, "VHE only: in nVHE the two never hold EL2 at once");
-	pin_to_cpu0(_metadata);
+	ASSERT_EQ(0, pin_cpu(0));
 	minihv_vm_cycle(_metadata, 21);
 	idle = el2_reg(0, "vttbr", &ok);
 	ASSERT_TRUE(ok);
@@ -686,7 +705,7 @@ TEST_F_TIMEOUT(el2kvm, twenty_alternations, 300)
 	int i;
 
 	/* VHE: one CPU, so that each KVM turn is seen by the next minihv turn. */
-	pin_to_cpu0(_metadata);
+	ASSERT_EQ(0, pin_cpu(0));
 	/* Where the last test left EL2 (nVHE: maybe the stub's), minihv's. */
 	minihv_vm_cycle(_metadata, 1);
 	ASSERT_EQ(0, minihv_info(&before));

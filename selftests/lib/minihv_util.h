@@ -50,6 +50,7 @@ long meminfo_kb(const char *field);		/* e.g. "MemFree" */
 long free_kb_settled(void);	/* MemFree + per-CPU lists, settled */
 long long irq_count(const char *name);		/* /proc/interrupts */
 int online_cpus(void);
+int pin_cpu(int cpu);	/* this thread to @cpu, or to every CPU for -1 */
 int write_file(const char *path, const char *s);
 
 /* The path of minihv.ko, from $MINIHV_KO; NULL if unset. */
