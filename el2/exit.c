@@ -220,6 +220,11 @@ static int handle_dabt(struct minihv_vcpu *vcpu)
 	u32 len, srt;
 	int ret;
 
+	/* Cache maintenance by VA where no RAM is: nothing to clean (KVM's). */
+	if ((esr & ESR_ELx_CM) && !(esr & ESR_ELx_S1PTW)) {
+		skip_insn(ctx);
+		return 1;
+	}
 	if (!(esr & ESR_ELx_ISV) || (esr & ESR_ELx_S1PTW)) {
 		/* No syndrome to emulate it by: the device's bus error. */
 		if (!(esr & ESR_ELx_S1PTW) &&

@@ -4,8 +4,10 @@
  * it: MOV between a register and memory (88, 89, 8A, 8B), MOV of an
  * immediate to memory (C6, C7), MOV with the accumulator at an absolute
  * offset (A0-A3), MOVZX and MOVSX loads (0F B6, B7, BE, BF); with
- * operand/address-size, segment, LOCK and REX prefixes. Anything else is
- * left to userspace as an emulation failure.
+ * operand/address-size, segment, LOCK and REX prefixes. A cache-line
+ * flush of a device address (0F AE /7 CLFLUSH, 66 0F AE /7 CLFLUSHOPT,
+ * 66 0F AE /6 CLWB) moves no data. Anything else is left to userspace as
+ * an emulation failure.
  */
 #include <linux/errno.h>
 #include <linux/minmax.h>
@@ -98,7 +100,7 @@ int minihv_insn_decode(const u8 *bytes, u32 n, bool mode64, bool def32,
 {
 	struct cursor c = { .b = bytes, .n = n };
 	u32 opsize = def32 ? 4 : 2, asize = mode64 ? 8 : opsize;
-	bool rex = false, rex_w = false, rex_r = false;
+	bool rex = false, rex_w = false, rex_r = false, p66 = false;
 	u8 b, op, reg;
 
 	memset(insn, 0, sizeof(*insn));
@@ -117,10 +119,12 @@ int minihv_insn_decode(const u8 *bytes, u32 n, bool mode64, bool def32,
 			break;
 		/* A REX prefix counts only right before the opcode. */
 		rex = rex_w = rex_r = false;
-		if (b == 0x66)
+		if (b == 0x66) {
 			opsize = def32 ? 2 : 4;
-		else if (b == 0x67)
+			p66 = true;
+		} else if (b == 0x67) {
 			asize = mode64 ? 4 : (def32 ? 2 : 4);
+		}
 		/* Segment overrides are in the address the CPU reported. */
 	}
 	if (rex_w)
@@ -167,6 +171,12 @@ int minihv_insn_decode(const u8 *bytes, u32 n, bool mode64, bool def32,
 	case 0x0f:
 		if (next(&c, &op))
 			return -EINVAL;
+		if (op == 0xae) {
+			if (modrm(&c, asize, &reg) || (reg != 7 && !(reg == 6 && p66)))
+				return -EINVAL;
+			insn->flush = true;
+			break;
+		}
 		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return -EINVAL;
 		if (modrm(&c, asize, &reg))

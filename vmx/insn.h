@@ -17,6 +17,7 @@ struct minihv_insn {
 	bool is_write;
 	bool sign;		/* loads: sign-extend (MOVSX) */
 	bool has_imm;		/* stores: imm instead of reg */
+	bool flush;		/* CLFLUSH, CLFLUSHOPT, CLWB: no data moves */
 	u64 imm;
 };
 

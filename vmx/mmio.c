@@ -102,8 +102,15 @@ int minihv_vmx_emulate_mmio(struct vmx_vcpu *v, u64 gpa, bool write)
 	ret = fetch(v, bytes, &n);
 	if (ret == -EFAULT)
 		return 1;		/* #PF injected */
-	if (ret || minihv_insn_decode(bytes, n, mode64, def32, &insn) ||
-	    insn.is_write != write)
+	if (ret || minihv_insn_decode(bytes, n, mode64, def32, &insn))
+		return minihv_vmx_exit_internal(v, MINIHV_INTERNAL_EMULATION);
+	/* Nothing cached to write back where no RAM is (as KVM does). */
+	if (insn.flush) {
+		v->exit.insn_len = insn.len;
+		minihv_vmx_skip_insn(v);
+		return 1;
+	}
+	if (insn.is_write != write)
 		return minihv_vmx_exit_internal(v, MINIHV_INTERNAL_EMULATION);
 
 	if (insn.is_write)
