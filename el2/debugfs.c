@@ -4,7 +4,8 @@
  * check minihv and KVM leave each other's EL2 state alone.
  *   el2        one line per online CPU: who holds EL2 and, where minihv
  *              can read them (VHE, or nVHE while EL2 is minihv's), the
- *              EL2 registers the host runs under (hyp.h EL2_REG_*).
+ *              EL2 registers the host runs under (hyp.h EL2_REG_*);
+ *              VBAR_EL2, a kernel address, as a keyed hash of it.
  *   stub_call  nVHE: write a hyp-stub function id (e.g. 2,
  *              HVC_RESET_VECTORS) to make that call on every online CPU
  *              as another kernel user of the stub would; read the
@@ -17,7 +18,9 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/seq_file.h>
+#include <linux/siphash.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
@@ -25,6 +28,8 @@
 #include "el2/el2.h"
 
 static struct dentry *el2_file, *stub_file;
+/* Equal addresses stay equal, for the tests; none is shown. */
+static siphash_key_t vbar_key;
 
 static const char * const reg_names[EL2_REG_NR] = {
 	[EL2_REG_HCR] = "hcr",
@@ -70,6 +75,9 @@ static int el2_show(struct seq_file *m, void *unused)
 		memset(&v, 0, sizeof(v));
 		smp_call_function_single(cpu, view_ipi, &v, 1);
 		seq_printf(m, "cpu %d owner %s", cpu, v.owner);
+		if (v.have_regs)
+			v.regs[EL2_REG_VBAR] = siphash_1u64(v.regs[EL2_REG_VBAR],
+							    &vbar_key);
 		for (i = 0; v.have_regs && i < EL2_REG_NR; i++)
 			seq_printf(m, " %s 0x%llx", reg_names[i], v.regs[i]);
 		seq_putc(m, '\n');
@@ -146,6 +154,7 @@ void minihv_el2_debugfs_init(void)
 {
 	struct dentry *root = minihv_debugfs_root();
 
+	get_random_bytes(&vbar_key, sizeof(vbar_key));
 	el2_file = debugfs_create_file("el2", 0400, root, NULL, &el2_fops);
 	if (minihv_el2_world.stub_call)
 		stub_file = debugfs_create_file("stub_call", 0600, root, NULL,

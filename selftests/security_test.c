@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The security basics, each checked: the device node's mode, what an
+ * unprivileged user with access may pin, answers copied to userspace
+ * fully initialised (padding included), and no kernel address in any
+ * answer, debugfs file or kernel-log line of minihv's.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/guest.h"
+#include "lib/guest_check.h"
+#include "lib/minihv_util.h"
+
+#define DEV		"/dev/minihv"
+#define DEBUGFS		"/sys/kernel/debug/minihv"
+#define NOBODY		65534
+#define KIB		1024UL
+
+/* /dev/minihv is root's alone, as /dev/kvm is before udev widens it. */
+TEST(device_node_is_root_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEV, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+}
+
+/*
+ * A user given the device through its group (as a udev rule would)
+ * pins no more than RLIMIT_MEMLOCK: 32 KiB, then 64 KiB more is
+ * -ENOMEM, then the 32 KiB that fits. Exit code: the first step that
+ * went wrong, 0 for none.
+ */
+static int unprivileged_pins(void)
+{
+	struct rlimit lim = { 64 * KIB, 64 * KIB };
+	char *mem;
+	int dev, vm;
+
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return 10;
+	if (setrlimit(RLIMIT_MEMLOCK, &lim))
+		return 11;
+	mem = mmap(NULL, 256 * KIB, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return 12;
+	memset(mem, 1, 256 * KIB);
+	dev = open(DEV, O_RDWR);
+	if (dev < 0)
+		return 13;
+	vm = minihv_create_vm(dev);
+	if (vm < 0)
+		return 14;
+	if (minihv_set_region(vm, 0, 0, 32 * KIB, mem))
+		return 15;
+	if (minihv_set_region(vm, 1, 1UL << 20, 64 * KIB, mem + 64 * KIB) !=
+	    -1 || errno != ENOMEM)
+		return 16;
+	if (minihv_set_region(vm, 1, 1UL << 20, 32 * KIB, mem + 64 * KIB))
+		return 17;
+	if (minihv_set_region(vm, 2, 2UL << 20, 4 * KIB, mem + 128 * KIB) !=
+	    -1 || errno != ENOMEM)
+		return 18;
+	return 0;
+}
+
+TEST(unprivileged_user_pins_within_memlock)
+{
+	struct minihv_info before, after;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, minihv_info(&before));
+	ASSERT_EQ(0, chown(DEV, 0, NOBODY));
+	ASSERT_EQ(0, chmod(DEV, 0660));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(unprivileged_pins());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, chmod(DEV, 0600));
+	EXPECT_EQ(0, chown(DEV, 0, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, minihv_info(&after));
+	EXPECT_EQ(before.pinned_pages, after.pinned_pages);
+	EXPECT_EQ(before.nr_vms, after.nr_vms);
+}
+
+/*
+ * Call a GET ioctl into a buffer filled with 0x00 and then 0xff: every
+ * byte the kernel leaves alone differs between the two answers.
+ */
+static int same_either_fill(int fd, unsigned long req, size_t size,
+			    void *answer)
+{
+	char a[4096], b[4096];
+
+	if (size > sizeof(a))
+		return -E2BIG;
+	memset(a, 0, size);
+	memset(b, 0xff, size);
+	if (ioctl(fd, req, a) < 0 || ioctl(fd, req, b) < 0)
+		return -errno;
+	memcpy(answer, b, size);
+	return memcmp(a, b, size) ? -EFAULT : 0;
+}
+
+/* A word that looks like a kernel address (arm64's and x86's halves). */
+static bool kernel_word(uint64_t w)
+{
+	return w >= 0xffff000000000000ULL && w != ~0ULL;
+}
+
+static void expect_no_kernel_words(struct __test_metadata *_metadata,
+				   const void *p, size_t size, const char *what)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 8; i++)
+		EXPECT_FALSE(kernel_word(w[i]))
+			TH_LOG("%s word %zu: %#llx", what, i,
+			       (unsigned long long)w[i]);
+}
+
+FIXTURE(answers) {
+	struct guest g;
+};
+
+static uint64_t guest_nothing(uint64_t arg)
+{
+	return arg;
+}
+
+FIXTURE_SETUP(answers)
+{
+	ASSERT_EQ(0, guest_create(&self->g, 1, guest_nothing, 0));
+}
+
+FIXTURE_TEARDOWN(answers)
+{
+	guest_destroy(&self->g);
+}
+
+/* The answers that do not change between two calls: byte for byte. */
+TEST_F(answers, fully_initialised_and_free_of_kernel_addresses)
+{
+	union {
+		struct minihv_info info;
+		struct minihv_vm_info vm;
+		struct minihv_regs regs;
+#if defined(__x86_64__)
+		struct minihv_sregs sregs;
+#endif
+	} u;
+
+	EXPECT_EQ(0, same_either_fill(self->g.dev, MINIHV_GET_INFO,
+				      sizeof(u.info), &u));
+	expect_no_kernel_words(_metadata, &u, sizeof(u.info), "GET_INFO");
+	EXPECT_EQ(0, same_either_fill(self->g.vm, MINIHV_GET_VM_INFO,
+				      sizeof(u.vm), &u));
+	expect_no_kernel_words(_metadata, &u, sizeof(u.vm), "GET_VM_INFO");
+	EXPECT_EQ(0, same_either_fill(self->g.vcpu[0], MINIHV_GET_REGS,
+				      sizeof(u.regs), &u));
+	expect_no_kernel_words(_metadata, &u, sizeof(u.regs), "GET_REGS");
+#if defined(__x86_64__)
+	EXPECT_EQ(0, same_either_fill(self->g.vcpu[0], MINIHV_GET_SREGS,
+				      sizeof(u.sregs), &u));
+	expect_no_kernel_words(_metadata, &u, sizeof(u.sregs), "GET_SREGS");
+#endif
+}
+
+/* The answers that move with time: their padding and reserved words. */
+TEST_F(answers, clock_answers_pad_and_reserved_zero)
+{
+	struct minihv_clock c;
+	struct minihv_wallclock w;
+	struct minihv_runstate r;
+	int i;
+
+	memset(&c, 0xff, sizeof(c));
+	ASSERT_EQ(0, ioctl(self->g.vm, MINIHV_GET_CLOCK, &c));
+	EXPECT_EQ(0, c.pad);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, c.reserved[i]);
+	memset(&w, 0xff, sizeof(w));
+	ASSERT_EQ(0, ioctl(self->g.vm, MINIHV_GET_WALLCLOCK, &w));
+	EXPECT_EQ(0, w.flags);
+	EXPECT_EQ(0, w.reserved[0]);
+	EXPECT_EQ(0, w.reserved[1]);
+	memset(&r, 0xff, sizeof(r));
+	ASSERT_EQ(0, ioctl(self->g.vcpu[0], MINIHV_GET_RUNSTATE, &r));
+	EXPECT_EQ(0, r.pad);
+	EXPECT_EQ(0, r.reserved[0]);
+	EXPECT_EQ(0, r.reserved[1]);
+}
+
+/* "ffff" and 12 more hex digits, not all f: a kernel address in text. */
+static const char *kernel_text(const char *s)
+{
+	const char *p;
+	int n;
+
+	for (p = s; (p = strstr(p, "ffff")); p++) {
+		if (p > s && isxdigit((unsigned char)p[-1]))
+			continue;
+		for (n = 0; isxdigit((unsigned char)p[n]); n++)
+			;
+		if (n == 16 && strncmp(p, "ffffffffffffffff", 16))
+			return p;
+	}
+	return NULL;
+}
+
+static int debugfs_bad;
+static char debugfs_first[256];
+
+static int scan_file(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw)
+{
+	char line[4096];
+	const char *hit;
+	FILE *f;
+
+	if (type != FTW_F || !(st->st_mode & 0444))
+		return 0;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		hit = kernel_text(line);
+		if (hit && !debugfs_bad++)
+			snprintf(debugfs_first, sizeof(debugfs_first),
+				 "%s: %.40s", path, hit);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* With a VM alive and run: its stats files, the EL2 view, all of it. */
+TEST_F(answers, no_kernel_address_in_debugfs)
+{
+	struct stat st;
+
+	if (stat(DEBUGFS, &st))
+		SKIP(return, "no debugfs at " DEBUGFS);
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	debugfs_bad = 0;
+	ASSERT_EQ(0, nftw(DEBUGFS, scan_file, 16, FTW_PHYS));
+	EXPECT_EQ(0, debugfs_bad) TH_LOG("%s", debugfs_first);
+}
+
+/* Every kernel-log line of minihv's since boot. */
+TEST(no_kernel_address_in_the_log)
+{
+	int size = klogctl(10, NULL, 0), n, bad = 0;	/* SIZE_BUFFER */
+	char *buf, *line, *save = NULL;
+	const char *hit;
+
+	ASSERT_LT(0, size);
+	buf = calloc(1, size + 1);
+	ASSERT_NE(NULL, buf);
+	n = klogctl(3, buf, size);			/* READ_ALL */
+	ASSERT_LE(0, n);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, "minihv"))
+			continue;
+		hit = kernel_text(line);
+		EXPECT_EQ(NULL, hit) TH_LOG("%s", line);
+		bad += !!hit;
+	}
+	EXPECT_EQ(0, bad);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN
