@@ -7,8 +7,10 @@
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "lib/minihv_util.h"
@@ -30,6 +32,21 @@ static bool is_refusal(const char *line)
 	return false;
 }
 
+/* A log line's text: past its "<level>" and "[ seconds]" prefixes. */
+static const char *text_of(const char *line)
+{
+	const char *end = *line == '<' ? strchr(line, '>') : NULL;
+
+	if (end)
+		line = end + 1;
+	end = *line == '[' ? strchr(line, ']') : NULL;
+	if (end)
+		line = end + 1;
+	while (*line == ' ')
+		line++;
+	return line;
+}
+
 TEST(kernel_log_clean)
 {
 	static char buf[1 << 17];
@@ -47,14 +64,50 @@ TEST(kernel_log_clean)
 		bool minihv_err = line[0] == '<' && line[1] <= '3' &&
 				  strstr(line, "minihv: ") && !is_refusal(line);
 
-		/* WARN() and BUG() splats, not pr_warn() texts. */
+		/*
+		 * WARN() and BUG() splats, not pr_warn() texts; the debug
+		 * kernel's checkers: KASAN and KFENCE ("BUG: KASAN: ..."),
+		 * lockdep ("WARNING: possible circular locking ..." as the
+		 * whole text, unlike "RETBleed: WARNING: ..."), UBSAN.
+		 */
 		if (minihv_err || strstr(line, "WARNING: CPU:") ||
-		    strstr(line, "BUG: ") || strstr(line, "Oops")) {
+		    !strncmp(text_of(line), "WARNING: ", 9) ||
+		    strstr(line, "BUG: ") || strstr(line, "Oops") ||
+		    strstr(line, "UBSAN: ")) {
 			TH_LOG("%s", line);
 			bad++;
 		}
 	}
 	EXPECT_EQ(0, bad);
+}
+
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/*
+ * The debug kernel's kmemleak, scanned now: no unreferenced object. Its
+ * reports name objects at least 5 s old, hence a second scan after 6 s.
+ */
+TEST(kmemleak_clean)
+{
+	char line[512];
+	int objects = 0;
+	FILE *f;
+
+	if (access(KMEMLEAK, F_OK))
+		SKIP(return, "no kmemleak in this kernel (make check-debug's has it)");
+	ASSERT_EQ(0, write_file(KMEMLEAK, "scan"));
+	sleep(6);
+	ASSERT_EQ(0, write_file(KMEMLEAK, "scan"));
+	f = fopen(KMEMLEAK, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		objects += !strncmp(line, "unreferenced object", 19);
+		line[strcspn(line, "\n")] = '\0';
+		if (objects && objects <= 4)
+			TH_LOG("%s", line);
+	}
+	fclose(f);
+	EXPECT_EQ(0, objects);
 }
 
 TEST_HARNESS_MAIN
