@@ -85,7 +85,14 @@ static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (cmd == MINIHV_GET_RUNSTATE)
 		return minihv_clock_get_runstate(vcpu, argp);
 
-	mutex_lock(&vcpu->lock);
+	/*
+	 * Killable, as KVM's vcpu_load: a second thread may wait here as
+	 * long as another's RUN lasts, and the hung-task detector reports
+	 * uninterruptible sleeps longer than its timeout (it skips
+	 * killable ones).
+	 */
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
 	switch (cmd) {
 	case MINIHV_RUN:
 		ret = arg ? -EINVAL : vcpu_run(vcpu);
