@@ -181,16 +181,25 @@ static u64 runstate_now(struct minihv_vcpu *vcpu)
 }
 
 /* The vCPU's own thread, preemption off (or in a scheduler hook). */
+/*
+ * The vCPU's own thread writes, and its sched_out hook under the run
+ * queue's lock with interrupts off: write with interrupts off always, so
+ * that one write section is never inside another (nor lockdep in doubt).
+ */
 static void runstate_set(struct minihv_vcpu *vcpu, u32 state)
 {
 	struct minihv_vcpu_clock *vc = &vcpu->clock;
-	u64 now = runstate_now(vcpu);
+	unsigned long flags;
+	u64 now;
 
+	local_irq_save(flags);
+	now = runstate_now(vcpu);
 	write_seqcount_begin(&vc->seq);
 	vc->time[vc->state] += now - vc->state_entry;
 	vc->state = state;
 	vc->state_entry = now;
 	write_seqcount_end(&vc->seq);
+	local_irq_restore(flags);
 }
 
 static void executing_inc(struct minihv_vm *vm)
