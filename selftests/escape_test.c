@@ -173,6 +173,7 @@ FIXTURE(escape) {
 
 FIXTURE_SETUP(escape)
 {
+	REQUIRE_GUESTS_SETUP();
 	memset(&self->g, 0, sizeof(self->g));
 	memset(&self->other, 0, sizeof(self->other));
 	self->g.vm = self->other.vm = -1;

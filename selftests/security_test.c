@@ -37,6 +37,7 @@ TEST(device_node_is_root_only)
 {
 	struct stat st;
 
+	REQUIRE_MINIHV();
 	ASSERT_EQ(0, stat(DEV, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
@@ -90,6 +91,7 @@ TEST(unprivileged_user_pins_within_memlock)
 	int status;
 	pid_t pid;
 
+	REQUIRE_MINIHV();
 	ASSERT_EQ(0, minihv_info(&before));
 	ASSERT_EQ(0, chown(DEV, 0, NOBODY));
 	ASSERT_EQ(0, chmod(DEV, 0660));
@@ -155,6 +157,7 @@ static uint64_t guest_nothing(uint64_t arg)
 
 FIXTURE_SETUP(answers)
 {
+	REQUIRE_GUESTS_SETUP();
 	ASSERT_EQ(0, guest_create(&self->g, 1, guest_nothing, 0));
 }
 
