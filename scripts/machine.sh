@@ -16,6 +16,8 @@
 #                        fuzz_test's run (1000000 / 1 / 2)
 #   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
 #   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
+#   MINIHV_KERNEL        QEMU machines: the kernel to boot instead of
+#                        build/<arch>/vmlinuz (make check-debug's)
 #   MINIHV_GUEST_INPUT   run mode: a file that is the guest's console input
 #                        (x86-vmx with GUEST=linux: scripts/guest_commands,
 #                        as nothing typed reaches Bochs' serial port)
@@ -293,7 +295,8 @@ boot_qemu() {
 		qemu+=(-icount shift=0,sleep=off -seed 1
 		       -rtc base=2024-01-01T00:00:00,clock=vm)
 	qemu+=(-accel tcg -smp 2 -m 1G -nographic -no-reboot -nic none
-	       -kernel "$top/build/$arch/vmlinuz" -initrd "$wd/initramfs.cpio.gz"
+	       -kernel "${MINIHV_KERNEL:-$top/build/$arch/vmlinuz}"
+	       -initrd "$wd/initramfs.cpio.gz"
 	       -append "$append $params ${MINIHV_APPEND:-}")
 	printf '%q ' "${qemu[@]}" > "$wd/cmdline"
 
