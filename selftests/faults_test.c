@@ -24,32 +24,6 @@
 
 static const char * const attrs[] = { FAILSLAB, FAIL_PAGE };
 
-static unsigned long long read_hex(const char *path)
-{
-	unsigned long long v = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (fscanf(f, "%llx", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static unsigned long long read_dec(const char *path)
-{
-	unsigned long long v = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (fscanf(f, "%llu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
 static int set_attr(const char *dir, const char *name, const char *value)
 {
 	char path[256];
@@ -66,8 +40,8 @@ static int inject(unsigned int percent)
 	unsigned int i;
 	int ret = 0;
 
-	text = read_hex("/sys/module/minihv/sections/.text");
-	size = read_dec("/sys/module/minihv/coresize");
+	text = read_ull("/sys/module/minihv/sections/.text", 16);
+	size = read_ull("/sys/module/minihv/coresize", 10);
 	if (!text || !size)
 		return -ENOENT;
 	snprintf(start, sizeof(start), "%#llx", text);

@@ -121,19 +121,6 @@ TEST_F(slot, vm_info_counts_leaves)
 #define HUGE	(2UL << 20)
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = 0;
-	close(fd);
-	return buf[0] ? atol(buf) : -1;
-}
-
 /* A failed write shows as a failed MAP_HUGETLB: THP is tried then. */
 static int write_long(const char *path, long v)
 {

@@ -147,19 +147,6 @@ static bool hung_task_reported(pid_t tid)
 	return strstr(log, what);
 }
 
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = '\0';
-	close(fd);
-	return buf[0] ? atol(buf) : -1;
-}
-
 #define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
 #define HUNG_WARNINGS	"/proc/sys/kernel/hung_task_warnings"
 #define HUNG_PANIC	"/proc/sys/kernel/hung_task_panic"

@@ -196,6 +196,35 @@ int pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* The first bytes of a file as a string; "" if it cannot be read. */
+static void read_head(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	if (read(fd, buf, size - 1) <= 0)
+		buf[0] = '\0';
+	close(fd);
+}
+
+long read_long(const char *path)
+{
+	char buf[32] = "";
+
+	read_head(path, buf, sizeof(buf));
+	return buf[0] ? atol(buf) : -1;
+}
+
+unsigned long long read_ull(const char *path, int base)
+{
+	char buf[32] = "";
+
+	read_head(path, buf, sizeof(buf));
+	return strtoull(buf, NULL, base);
+}
+
 int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;

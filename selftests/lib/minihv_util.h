@@ -52,6 +52,9 @@ long long irq_count(const char *name);		/* /proc/interrupts */
 int online_cpus(void);
 int pin_cpu(int cpu);	/* this thread to @cpu, or to every CPU for -1 */
 int write_file(const char *path, const char *s);
+/* A number at the start of a file: -1 / 0 if it cannot be read. */
+long read_long(const char *path);
+unsigned long long read_ull(const char *path, int base);
 
 /* The path of minihv.ko, from $MINIHV_KO; NULL if unset. */
 const char *minihv_ko_path(void);
