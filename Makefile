@@ -22,7 +22,7 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 VERSION := $(shell awk '/define MINIHV_VERSION_(MAJOR|MINOR|PATCH)/ \
 	{ v = v (v == "" ? "" : ".") $$3 } END { print v }' uapi/minihv.h)
 
-.PHONY: all module tool selftests clean distclean setup lint build check check-debug run bench fuzz \
+.PHONY: all module tool selftests clean distclean setup lint build check check-debug run bench fuzz fuzz-debug \
 	help install uninstall dkms-install dkms-uninstall docs
 
 all: module tool
@@ -43,6 +43,7 @@ help:
 	@echo "  check           build, lint, host and docs checks, the six test machines"
 	@echo "  fuzz            the ioctl fuzzer, 1,000,000 calls per VT/EL2 machine"
 	@echo "                  (MINIHV_FUZZ_CALLS, MINIHV_FUZZ_SEED, MINIHV_FUZZ_THREADS)"
+	@echo "  fuzz-debug      the same on the arm64 debug kernel, guided by KCOV coverage"
 	@echo "  check-debug     the suite on a debug kernel (KASAN, lockdep, kmemleak, UBSAN),"
 	@echo "                  arm64 nVHE and VHE; the kernel is built once (~30 min)"
 	@echo "  bench           minihv bench beside KVM on arm64-nvhe-kvm, arm64-vhe-kvm"
@@ -169,6 +170,10 @@ bench: build
 # The ioctl fuzzer's long run (selftests/fuzz_test.c) on the VT/EL2 machines.
 fuzz: build
 	scripts/fuzz.sh
+
+# The same, coverage-guided, on the debug kernel (arm64, KCOV).
+fuzz-debug: build
+	MINIHV_FUZZ_DEBUG=1 scripts/fuzz.sh
 
 # The suite on the debug kernel (KASAN, lockdep, kmemleak, UBSAN, ...).
 check-debug: build

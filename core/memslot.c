@@ -37,7 +37,8 @@ static void slot_free(struct minihv_vm *vm, struct minihv_memslot *slot)
 
 static int slot_pin(struct minihv_vm *vm, struct minihv_memslot *slot)
 {
-	long pinned;
+	unsigned long done;
+	long pinned = 0;
 	int ret;
 
 	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages),
@@ -49,16 +50,26 @@ static int slot_pin(struct minihv_vm *vm, struct minihv_memslot *slot)
 	if (ret)
 		goto err_free;
 
-	/* FOLL_WRITE: the guest writes its RAM, so read-only memory is -EFAULT. */
-	pinned = pin_user_pages_fast(slot->uaddr, slot->npages,
-				     FOLL_WRITE | FOLL_LONGTERM, slot->pages);
-	if (pinned == slot->npages) {
-		atomic64_add(pinned, &minihv_pinned_pages);
+	/*
+	 * FOLL_WRITE: the guest writes its RAM, so read-only memory is
+	 * -EFAULT. A short pin is pinned on from where it stopped, so the
+	 * caller learns why it stopped: -EFAULT for a hole, -ENOMEM for a
+	 * memory cgroup at its limit.
+	 */
+	for (done = 0; done < slot->npages; done += pinned) {
+		pinned = pin_user_pages_fast(slot->uaddr + done * PAGE_SIZE,
+					     slot->npages - done,
+					     FOLL_WRITE | FOLL_LONGTERM,
+					     slot->pages + done);
+		if (pinned <= 0)
+			break;
+	}
+	if (done == slot->npages) {
+		atomic64_add(done, &minihv_pinned_pages);
 		return 0;
 	}
-	if (pinned > 0)
-		unpin_user_pages(slot->pages, pinned);
-	ret = pinned < 0 && pinned != -EFAULT ? pinned : -EFAULT;
+	unpin_user_pages(slot->pages, done);
+	ret = pinned < 0 ? pinned : -EFAULT;
 	account_locked_vm(vm->mm, slot->npages, false);
 err_free:
 	kvfree(slot->pages);

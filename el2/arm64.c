@@ -148,6 +148,9 @@ const struct minihv_arch_ops *minihv_arch_probe(void)
 		pr_err("this CPU has no EL2 (ID_AA64PFR0_EL1.EL2 = 0)\n");
 		return ERR_PTR(-ENODEV);
 	}
+	ret = minihv_el2_spectre_check();
+	if (ret)
+		return ERR_PTR(ret);
 	minihv_el2_read_caps();
 	ret = minihv_el2_vmid_init();
 	if (ret)

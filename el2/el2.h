@@ -102,6 +102,7 @@ u64 __minihv_vhe_run(struct el2_vcpu_ctx *ctx);
 /* VHE: the VTTBR_EL2 every exit leaves behind (vhe.c sets it). */
 extern u64 minihv_vhe_idle_vttbr;
 
+int minihv_el2_spectre_check(void);
 int minihv_el2_vmid_init(void);
 void minihv_el2_vmid_exit(void);
 u16 minihv_el2_vmid_get(atomic64_t *id, bool *flush_all);

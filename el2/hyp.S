@@ -311,6 +311,7 @@ hc_unknown:
  */
 	.macro	guest_vector code
 	.align	7
+	guest_exit_clear_bhb
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\code
 	b	guest_exit
@@ -326,7 +327,9 @@ guest_vectors:
 	vector	hyp_panic		// EL2h IRQ
 	vector	hyp_panic		// EL2h FIQ
 	vector	hyp_panic		// EL2h SError
-	vector	guest_sync		// EL1 AArch64 sync
+	.align	7			// EL1 AArch64 sync
+	guest_exit_clear_bhb
+	b	guest_sync
 	guest_vector EL2_EXIT_IRQ	// EL1 AArch64 IRQ
 	guest_vector EL2_EXIT_FIQ	// EL1 AArch64 FIQ
 	guest_vector EL2_EXIT_SERROR	// EL1 AArch64 SError

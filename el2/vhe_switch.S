@@ -176,6 +176,7 @@ SYM_CODE_END(vhe_guest_exit)
 
 	.macro	vhe_vector code
 	.align	7
+	guest_exit_clear_bhb
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\code
 	b	vhe_guest_exit
@@ -193,6 +194,7 @@ SYM_CODE_END(vhe_guest_exit)
 /* The no-op hypercall answered here, as in nVHE: the bare transition. */
 	.macro	vhe_sync_vector
 	.align	7
+	guest_exit_clear_bhb
 	stp	x0, x1, [sp, #-16]!
 	hcall_nop_fast 1f, vhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC

@@ -9,6 +9,16 @@
 
 #ifdef __ASSEMBLY__
 
+	/*
+	 * First thing on every exit from a guest: Spectre-BHB's CLRBHB, so
+	 * branch history the guest trained cannot steer EL2's branches, as
+	 * KVM's vectors do. A NOP on CPUs without FEAT_CLRBHB; el2/spectre.c
+	 * refuses CPUs that would need another mitigation.
+	 */
+	.macro	guest_exit_clear_bhb
+	hint	#22			// CLRBHB
+	isb
+	.endm
 
 	/* Two system registers to/from one pair of words. */
 	.macro	sys_save2 base, idx, r0, r1

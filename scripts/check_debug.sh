@@ -14,37 +14,7 @@ top=$(dirname "$here")
 machines=("$@")
 [ ${#machines[@]} -eq 0 ] && machines=(arm64-nvhe arm64-vhe)
 
-kdir=$("$here/debug_kernel.sh")
-"$here/build.sh" arm64 >/dev/null
-
-# minihv.ko built against the debug kernel, beside the usual payload.
-mod=$top/build/mod-arm64-debug
-rm -rf "$mod"
-mkdir -p "$mod"
-for d in Kbuild core el2 irq mm timer uapi vmx; do
-	cp -as "$top/$d" "$mod/"
-done
-make -s -C "$kdir" M="$mod" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-	-j"$(nproc)" modules
-root=$top/build/debug-payload
-rm -rf "$root"
-mkdir -p "$root"
-cp -a "$top/build/payload-arm64" "$root/"
-aarch64-linux-gnu-strip --strip-debug -o "$root/payload-arm64/minihv.ko" \
-	"$mod/minihv.ko"
-if [ -n "${MINIHV_TESTS:-}" ]; then
-	for t in "$root"/payload-arm64/tests/*_test; do
-		case " $MINIHV_TESTS zz_kernel_log_test " in
-		*" $(basename "$t") "*) ;;
-		*) rm -f "$t" ;;
-		esac
-	done
-fi
-
-export MINIHV_PAYLOAD_ROOT=$root
-export MINIHV_KERNEL=$kdir/arch/arm64/boot/Image
-# The checkers slow the kernel several times over.
-export MINIHV_TIMEOUT=${MINIHV_TIMEOUT:-3600}
+. "$here/debug_payload.sh"
 bad=0
 for m in "${machines[@]}"; do
 	start=$(date +%s)

@@ -16,6 +16,13 @@
  * A report (a call that hangs, a kernel WARN/BUG/Oops during the run, the
  * module's VM count or pinned pages not back to their baseline) prints
  * the seed and each thread's last calls.
+ *
+ * On a kernel with KCOV (the debug kernel of `make check-debug`) it is
+ * coverage-guided, the syzkaller idea made small: every random word a
+ * call draws is kept on a tape; a call that reaches a PC in minihv.ko no
+ * call reached before puts its tape in a corpus, and half the calls then
+ * replay a corpus tape with a few words mutated. It reports the distinct
+ * PCs of the module it reached. Without KCOV the sequence is unchanged.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/kcov.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
@@ -43,6 +51,16 @@
 #define MAX_THREADS	8
 #define MEM_BYTES	(2UL << 20)
 #define HANG_SECONDS	60
+#define TAPE_WORDS	48	/* random words a corpus entry keeps */
+#define CORPUS_MAX	1024
+#define COVER_WORDS	(1UL << 16)	/* one thread's KCOV buffer */
+#define SEEN_BITS	15	/* the set of PCs: 32768 slots */
+
+/* The random words one call drew: replayed and mutated from the corpus. */
+struct tape {
+	unsigned int n;
+	uint64_t w[TAPE_WORDS];
+};
 
 struct call {
 	unsigned int op;
@@ -69,19 +87,39 @@ struct fuzzer {
 	unsigned long progress;	/* read by the watchdog: atomics */
 	struct call last[NR_LAST];
 	unsigned int nlast;
+	unsigned long *cover;	/* KCOV's buffer, or NULL */
+	struct tape tape, replay;
+	unsigned int rpos;
 };
 
 static struct fuzzer fuzzers[MAX_THREADS];
 static int nr_threads;
 static uint64_t seed;
 
+/* Coverage, shared by the threads: minihv's text and the PCs seen in it. */
+static unsigned long mod_lo, mod_hi;
+static unsigned long seen_pc[1UL << SEEN_BITS];
+static unsigned long nr_seen;
+static struct tape corpus[CORPUS_MAX];
+static unsigned int nr_corpus;
+static pthread_mutex_t corpus_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static uint64_t rnd(struct fuzzer *f)
 {
-	/* xorshift64*: small, and the same sequence everywhere. */
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return f->rng * 0x2545f4914f6cdd1dULL;
+	uint64_t v;
+
+	if (f->rpos < f->replay.n) {
+		v = f->replay.w[f->rpos++];
+	} else {
+		/* xorshift64*: small, and the same sequence everywhere. */
+		f->rng ^= f->rng >> 12;
+		f->rng ^= f->rng << 25;
+		f->rng ^= f->rng >> 27;
+		v = f->rng * 0x2545f4914f6cdd1dULL;
+	}
+	if (f->tape.n < TAPE_WORDS)
+		f->tape.w[f->tape.n++] = v;
+	return v;
 }
 
 static uint64_t below(struct fuzzer *f, uint64_t n)
@@ -571,6 +609,138 @@ static void close_all(struct fuzzer *f)
 	munmap(f->mem, MEM_BYTES);
 }
 
+/* True if @pc was not in the set: a lock-free open-addressed insert. */
+static bool seen_insert(unsigned long pc)
+{
+	unsigned long h = (pc * 0x9e3779b97f4a7c15ULL) >> (64 - SEEN_BITS);
+	unsigned long k, old;
+
+	for (k = 0; k < ARRAY_SIZE(seen_pc); k++) {
+		unsigned long *slot = &seen_pc[(h + k) & (ARRAY_SIZE(seen_pc) - 1)];
+
+		old = 0;
+		if (__atomic_compare_exchange_n(slot, &old, pc, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			__atomic_fetch_add(&nr_seen, 1, __ATOMIC_RELAXED);
+			return true;
+		}
+		if (old == pc)
+			return false;
+	}
+	return false;	/* full: more PCs than the module has points */
+}
+
+/*
+ * A corpus tape with one to four words changed, or cut short. The edits
+ * draw fresh words (replay is empty meanwhile), then the tape replays.
+ */
+static void mutate(struct fuzzer *f)
+{
+	struct tape r;
+	unsigned int k, at;
+
+	pthread_mutex_lock(&corpus_lock);
+	r = corpus[below(f, nr_corpus)];
+	pthread_mutex_unlock(&corpus_lock);
+	for (k = 1 + below(f, 4); k && r.n; k--) {
+		at = below(f, r.n);
+		switch (below(f, 4)) {
+		case 0:
+			r.w[at] = rnd(f);
+			break;
+		case 1:
+			r.w[at] ^= 1ULL << below(f, 64);
+			break;
+		case 2:
+			r.w[at] = r.w[at] + below(f, 5) - 2;
+			break;
+		default:
+			r.n = at;
+		}
+	}
+	f->replay = r;
+	f->rpos = 0;
+}
+
+/* One call; under KCOV, kept in the corpus if it reached new code. */
+static void guided_call(struct fuzzer *f)
+{
+	unsigned long n, i, fresh = 0;
+
+	if (!f->cover) {
+		f->tape.n = 0;
+		one_call(f);
+		return;
+	}
+	f->replay.n = 0;
+	f->rpos = 0;
+	if (__atomic_load_n(&nr_corpus, __ATOMIC_ACQUIRE) && below(f, 2))
+		mutate(f);
+	f->tape.n = 0;
+	__atomic_store_n(&f->cover[0], 0, __ATOMIC_RELAXED);
+	one_call(f);
+	n = __atomic_load_n(&f->cover[0], __ATOMIC_RELAXED);
+	for (i = 0; i < n && i < COVER_WORDS - 1; i++)
+		if (f->cover[i + 1] >= mod_lo && f->cover[i + 1] < mod_hi)
+			fresh += seen_insert(f->cover[i + 1]);
+	if (!fresh)
+		return;
+	pthread_mutex_lock(&corpus_lock);
+	if (nr_corpus < CORPUS_MAX)
+		corpus[nr_corpus++] = f->tape;
+	else
+		corpus[below(f, CORPUS_MAX)] = f->tape;
+	pthread_mutex_unlock(&corpus_lock);
+}
+
+/* minihv's text from /proc/modules (root sees the address); 0 if absent. */
+static int module_range(void)
+{
+	char line[256], name[64];
+	unsigned long size, base;
+	FILE *m = fopen("/proc/modules", "r");
+	int ok = 0;
+
+	if (!m)
+		return 0;
+	while (fgets(line, sizeof(line), m))
+		if (sscanf(line, "%63s %lu %*s %*s %*s %lx", name, &size,
+			   &base) == 3 && !strcmp(name, "minihv") && base) {
+			mod_lo = base;
+			mod_hi = base + size;
+			ok = 1;
+		}
+	fclose(m);
+	return ok;
+}
+
+/* This thread's KCOV buffer, tracing PCs; NULL without KCOV. */
+static unsigned long *kcov_start(void)
+{
+	int fd = open("/sys/kernel/debug/kcov", O_RDWR | O_CLOEXEC);
+	unsigned long *cover;
+
+	if (fd < 0)
+		return NULL;
+	if (ioctl(fd, KCOV_INIT_TRACE, COVER_WORDS))
+		goto fail;
+	cover = mmap(NULL, COVER_WORDS * sizeof(long), PROT_READ | PROT_WRITE,
+		     MAP_SHARED, fd, 0);
+	if (cover == MAP_FAILED)
+		goto fail;
+	if (ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		munmap(cover, COVER_WORDS * sizeof(long));
+		goto fail;
+	}
+	/* The mapping keeps KCOV alive; the number must not be fuzzed. */
+	close(fd);
+	return cover;
+fail:
+	close(fd);
+	return NULL;
+}
+
 static void *fuzz_thread(void *arg)
 {
 	struct fuzzer *f = arg;
@@ -581,8 +751,10 @@ static void *fuzz_thread(void *arg)
 	sev._sigev_un._tid = syscall(SYS_gettid);
 	if (timer_create(CLOCK_MONOTONIC, &sev, &f->timer))
 		return (void *)1L;
+	if (mod_hi)
+		f->cover = kcov_start();
 	while (f->calls < f->limit)
-		one_call(f);
+		guided_call(f);
 	timer_delete(f->timer);
 	close_all(f);
 	return NULL;
@@ -649,7 +821,7 @@ TEST_F_TIMEOUT(fuzz, ioctls, 1200)
 	struct minihv_info before, after;
 	pthread_t th[MAX_THREADS];
 	struct sigaction sa = { };
-	unsigned long total, calls = 0, k;
+	unsigned long total, calls = 0, k, shown = 0;
 	struct timespec t0, t1;
 	long run_size;
 	int splats0, t, dev;
@@ -670,6 +842,9 @@ TEST_F_TIMEOUT(fuzz, ioctls, 1200)
 	sa.sa_handler = on_signal;
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN returns */
 
+	if (!access("/sys/kernel/debug/kcov", F_OK) && module_range())
+		TH_LOG("KCOV: guided by minihv's PCs, %#lx-%#lx", mod_lo,
+		       mod_hi);
 	TH_LOG("seed %llu, %lu calls, %d threads", (unsigned long long)seed,
 	       total, nr_threads);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -691,14 +866,26 @@ TEST_F_TIMEOUT(fuzz, ioctls, 1200)
 		ASSERT_EQ(0, pthread_create(&th[t], NULL, fuzz_thread, f));
 	}
 
-	/* A watchdog: a thread with no call done for a minute hangs. */
+	/*
+	 * A watchdog: a thread with no call done for a minute hangs. It
+	 * also shows progress, each tenth of a long run.
+	 */
 	for (;;) {
-		unsigned long seen[MAX_THREADS];
+		unsigned long seen[MAX_THREADS], sum = 0;
 		int busy = 0;
 
-		for (t = 0; t < nr_threads; t++)
+		for (t = 0; t < nr_threads; t++) {
 			seen[t] = __atomic_load_n(&fuzzers[t].progress,
 						  __ATOMIC_RELAXED);
+			sum += seen[t];
+		}
+		if (total >= 100000 && sum * 10 / total > shown) {
+			shown = sum * 10 / total;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			fprintf(stderr, "minihv-fuzz: %lu calls, %ld s, %lu PCs\n",
+				sum, (long)(t1.tv_sec - t0.tv_sec),
+				__atomic_load_n(&nr_seen, __ATOMIC_RELAXED));
+		}
 		for (k = 0; k < HANG_SECONDS * 10; k++) {
 			busy = 0;
 			for (t = 0; t < nr_threads; t++)
@@ -725,10 +912,10 @@ TEST_F_TIMEOUT(fuzz, ioctls, 1200)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	settled_info(&after, before.nr_vms, before.pinned_pages);
-	TH_LOG("MINIHV-FUZZ calls=%lu seconds=%.1f seed=%llu threads=%d",
+	TH_LOG("MINIHV-FUZZ calls=%lu seconds=%.1f seed=%llu threads=%d pcs=%lu corpus=%u",
 	       calls, (t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9, (unsigned long long)seed,
-	       nr_threads);
+	       nr_threads, nr_seen, nr_corpus);
 	if (kernel_splats() != splats0)
 		report("the kernel log has a new WARN/BUG/Oops");
 	EXPECT_EQ(splats0, kernel_splats());

@@ -298,4 +298,82 @@ TEST(no_kernel_address_in_the_log)
 	free(buf);
 }
 
+#if defined(__aarch64__)
+/* How many kernel-log lines hold @what. */
+static int log_lines(const char *what)
+{
+	int size = klogctl(10, NULL, 0), n, count = 0;	/* SIZE_BUFFER */
+	char *buf, *line, *save = NULL;
+
+	if (size <= 0)
+		return -1;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(3, buf, size);			/* READ_ALL */
+	if (n < 0)
+		n = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		count += !!strstr(line, what);
+	free(buf);
+	return count;
+}
+
+/*
+ * minihv's guest vectors mitigate Spectre-BHB with CLRBHB and nothing
+ * else (el2/spectre.c): loaded means the kernel finds this CPU unaffected
+ * by Spectre-v2 (CSV2), and BHB unaffected, mitigated by the CPU or by
+ * CLRBHB, or left unmitigated by the kernel too; or the user said
+ * allow_vulnerable=1. An affected CPU (test_spectre_v2=1 plays one) is
+ * refused with one line, unless allowed.
+ */
+TEST(arm64_spectre_affected_cpus_are_refused)
+{
+	const char *refusal = "minihv: this CPU is affected by Spectre-v2";
+	const char *allowed = "minihv: CPU affected by Spectre-v2";
+	char verdict[128] = "", allow = 'N';
+	int before, ret;
+	bool ok;
+	FILE *f;
+
+	REQUIRE_MINIHV();
+	f = fopen("/sys/devices/system/cpu/vulnerabilities/spectre_v2", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(verdict, sizeof(verdict), f));
+	fclose(f);
+	f = fopen("/sys/module/minihv/parameters/allow_vulnerable", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, " %c", &allow));
+	fclose(f);
+	verdict[strcspn(verdict, "\n")] = '\0';
+	TH_LOG("spectre_v2: %s, allow_vulnerable=%c", verdict, allow);
+	if (!strcmp(verdict, "Mitigation: CSV2, BHB"))
+		ok = log_lines("minihv: Spectre-BHB: mitigated by") > 0;
+	else if (!strcmp(verdict, "Mitigation: CSV2, but not BHB"))
+		ok = log_lines("minihv: Spectre-BHB: not mitigated, by the kernel") > 0;
+	else
+		ok = !strcmp(verdict, "Not affected");
+	EXPECT_TRUE(ok || allow == 'Y');
+
+	if (!minihv_ko_path())
+		SKIP(return, "MINIHV_KO is unset: cannot reload");
+	ASSERT_EQ(0, minihv_rmmod());
+	before = log_lines(refusal);
+	ret = minihv_insmod_params("test_spectre_v2=1");
+	EXPECT_EQ(-EOPNOTSUPP, ret);
+	EXPECT_EQ(before + 1, log_lines(refusal));
+	if (!ret)
+		minihv_rmmod();
+	before = log_lines(allowed);
+	ret = minihv_insmod_params("test_spectre_v2=1 allow_vulnerable=1");
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(before + 1, log_lines(allowed));
+	EXPECT_EQ(0, access(DEV, F_OK));
+	if (!ret)
+		ASSERT_EQ(0, minihv_rmmod());
+	ASSERT_EQ(0, minihv_insmod());
+}
+#endif
+
 TEST_HARNESS_MAIN

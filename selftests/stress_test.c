@@ -960,18 +960,26 @@ struct cg_report {
 	int small_ret;		/* 0 or -errno */
 	long long charged;	/* memory.current's rise by the small slot */
 	int big_ret;
+	unsigned long long pinned;	/* pinned pages after the big slot */
 };
 
-/* In the cgroup: a slot inside the limit, then one beyond it. */
-static void cg_child(int out)
+/*
+ * In the cgroup: a slot inside the limit, then one beyond it. An
+ * unkillable VMM (oom_score_adj -1000) leaves the cgroup's OOM killer
+ * no victim, so the charge fails instead.
+ */
+static void cg_child(int out, bool unkillable)
 {
 	struct cg_report r = { };
+	struct minihv_info mi;
 	char pid[16];
 	long long before;
 	void *small, *big;
 	int dev, vm;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (unkillable && write_file("/proc/self/oom_score_adj", "-1000"))
+		_exit(2);
 	if (write_file(CG_DIR "/cgroup.procs", pid))
 		_exit(2);
 	dev = minihv_open();
@@ -991,21 +999,17 @@ static void cg_child(int out)
 		_exit(4);
 	r.big_ret = minihv_set_region(vm, 1, CG_GPA + CG_SMALL, CG_BIG, big) ?
 		    -errno : 0;
-	if (write(out, &r.big_ret, sizeof(r.big_ret)) != sizeof(r.big_ret))
+	r.pinned = minihv_info(&mi) ? ~0ULL : mi.pinned_pages;
+	if (write(out, &r, sizeof(r)) != sizeof(r))
 		_exit(4);
 	_exit(0);
 }
 
 /*
- * A VMM in a memory cgroup whose memory.max is below a slot's size:
- * minihv pins with FOLL_LONGTERM, and the pages pinning faults in are
- * charged to the cgroup, so a slot inside the limit shows in
- * memory.current and one beyond it cannot be pinned: either the
- * set-region ioctl fails with ENOMEM or the cgroup's OOM killer ends
- * the VMM in it (memory.events oom_kill). Either way nothing stays
- * pinned and the VM is gone with the process.
+ * The VMM of cg_child() beside minihv's baseline: after the process the
+ * VM count and pinned pages are back, and the cgroup is empty.
  */
-TEST_F_TIMEOUT(stress, memcg_limit_below_slot, 120)
+static void cg_run(struct __test_metadata *_metadata, bool unkillable)
 {
 	struct minihv_info before, after;
 	struct cg_report r = { .small_ret = 1, .big_ret = 1 };
@@ -1030,18 +1034,29 @@ TEST_F_TIMEOUT(stress, memcg_limit_below_slot, 120)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(pipefd[0]);
-		cg_child(pipefd[1]);
+		cg_child(pipefd[1], unkillable);
 	}
 	close(pipefd[1]);
 	EXPECT_EQ(sizeof(r), read(pipefd[0], &r, sizeof(r)));
-	if (read(pipefd[0], &r.big_ret, sizeof(r.big_ret)) != sizeof(r.big_ret))
+	if (read(pipefd[0], &r, sizeof(r)) != sizeof(r))
 		r.big_ret = 1;		/* the child died in the ioctl */
 	close(pipefd[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 
 	EXPECT_EQ(0, r.small_ret);
 	EXPECT_LE(CG_SMALL, r.charged) TH_LOG("charged %lld bytes", r.charged);
-	if (WIFSIGNALED(status)) {
+	if (unkillable) {
+		/* No victim: the charge fails, the ioctl with it, cleanly. */
+		TH_LOG("beyond memory.max: set-region returned %d, %llu pages pinned",
+		       r.big_ret, r.pinned);
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+		EXPECT_EQ(-ENOMEM, r.big_ret);
+		/* Only the small slot's pages stay pinned in the live VMM. */
+		EXPECT_EQ(before.pinned_pages + CG_SMALL / getpagesize(),
+			  r.pinned);
+		EXPECT_EQ(kills, cg_read("memory.events", "oom_kill"));
+	} else if (WIFSIGNALED(status)) {
 		TH_LOG("beyond memory.max: the VMM was killed by signal %d in the ioctl",
 		       WTERMSIG(status));
 		EXPECT_EQ(SIGKILL, WTERMSIG(status));
@@ -1058,6 +1073,31 @@ TEST_F_TIMEOUT(stress, memcg_limit_below_slot, 120)
 	/* The child's pages left the cgroup with it. */
 	EXPECT_GT(CG_SMALL / 2, cg_read("memory.current", NULL));
 	EXPECT_EQ(0, rmdir(CG_DIR));
+}
+
+/*
+ * A VMM in a memory cgroup whose memory.max is below a slot's size:
+ * minihv pins with FOLL_LONGTERM, and the pages pinning faults in are
+ * charged to the cgroup, so a slot inside the limit shows in
+ * memory.current and one beyond it cannot be pinned: the cgroup's OOM
+ * killer ends the VMM in the set-region ioctl (memory.events oom_kill),
+ * as it would a KVM VMM faulting its guest's memory in; or, if the
+ * kernel refuses the charge instead, the ioctl fails with ENOMEM.
+ * Either way nothing stays pinned and the VM is gone with the process.
+ */
+TEST_F_TIMEOUT(stress, memcg_limit_below_slot, 120)
+{
+	cg_run(_metadata, false);
+}
+
+/*
+ * The same VMM made unkillable (oom_score_adj -1000, as a VMM guarding
+ * its guests may be): the OOM killer finds no victim, so the charge
+ * fails and set-region returns ENOMEM, having unpinned what it pinned.
+ */
+TEST_F_TIMEOUT(stress, memcg_limit_unkillable_vmm_gets_enomem, 120)
+{
+	cg_run(_metadata, true);
 }
 
 TEST_HARNESS_MAIN

@@ -20,6 +20,7 @@ static const char * const refusals[] = {
 	"minihv: VMX is already in use",
 	"minihv: no VT-x",
 	"minihv: EL2 is not the kernel's hyp stub",
+	"minihv: this CPU is affected by Spectre",
 };
 
 static bool is_refusal(const char *line)
