@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -1043,6 +1044,110 @@ TEST_F_TIMEOUT(apic, ioapic_pins, 120)
 	EXPECT_EQ(0, o[14]) TH_LOG("remote IRR cleared by the EOI");
 	EXPECT_EQ(1, o[15]) TH_LOG("pin 10 at vCPU 1");
 	EXPECT_EQ(0, o[16]) TH_LOG("and not at vCPU 0");
+}
+
+/*
+ * A flood at one vCPU: vCPU 1 sends fixed IPIs at vCPU 0 as fast as it
+ * can while the host pulses one I/O APIC pin with IRQ_LINE and another
+ * through an irqfd, and vCPU 0 computes a sum. Each source is taken
+ * (edges coalesce while pending: between once and as often as sent), the
+ * sum is the host's, the flood ends when the senders stop, and the
+ * host's memory is flat after.
+ */
+#define FLOOD_IPIS	2000
+#define FLOOD_PULSES	500
+#define FLOOD_PIN	11		/* IRQ_LINE */
+#define FLOOD_IRQFD	12		/* an irqfd */
+#define FLOOD_VEC	0x60		/* IPI; +1 FLOOD_PIN, +2 FLOOD_IRQFD */
+
+static uint64_t flood_state[3];		/* vCPU 0 ready, IPIs sent, host done */
+static uint64_t flood_work[2];		/* vCPU 0's steps and its sum */
+
+static uint64_t guest_flood(uint64_t unused)
+{
+	uint64_t k, sum = 0;
+	uint32_t i;
+
+	if (guest_vcpu_id()) {
+		apic_enable(0x02);
+		wait_for(&flood_state[0], 1, 10000);
+		for (i = 0; i < FLOOD_IPIS; i++)
+			send_ipi(FLOOD_VEC, 0);
+		STORE_ONCE(flood_state[1], 1);
+		return i;
+	}
+	apic_enable(0x01);
+	ioapic_write(IOAPIC_REDIR(FLOOD_PIN), FLOOD_VEC + 1);
+	ioapic_write(IOAPIC_REDIR(FLOOD_PIN) + 1, 0);
+	ioapic_write(IOAPIC_REDIR(FLOOD_IRQFD), FLOOD_VEC + 2);
+	ioapic_write(IOAPIC_REDIR(FLOOD_IRQFD) + 1, 0);
+	asm volatile("sti" : : : "memory");
+	STORE_ONCE(flood_state[0], 1);
+	for (k = 0; !LOAD_ONCE(flood_state[1]) || !LOAD_ONCE(flood_state[2]);
+	     k++)
+		sum = guest_work_step(sum, k);
+	spin_ms(20);			/* the last ones in */
+	cli();
+	flood_work[0] = k;
+	flood_work[1] = sum;
+	return k;
+}
+
+TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
+{
+	struct minihv_irqfd a = { .irq = FLOOD_IRQFD };
+	struct guest *g = &self->g;
+	uint64_t *state, *work, *count, sum = 0, k, one = 1;
+	struct vcpu_thread t[2];
+	struct mem_mark mark;
+	int i, efd, bad = 0;
+
+	mem_mark(_metadata, &mark);
+	ASSERT_EQ(0, create(_metadata, g, 2, guest_flood));
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	a.fd = efd;
+	ASSERT_EQ(0, ioctl(g->vm, MINIHV_IRQFD, &a));
+	state = guest_mem(g, flood_state);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, start_vcpu(&t[i], g, i));
+	for (i = 0; i < 60000 && !LOAD_ONCE(state[0]); i++)
+		usleep(1000);
+	EXPECT_EQ(1, LOAD_ONCE(state[0]));
+	for (i = 0; i < FLOOD_PULSES && !bad; i++) {
+		bad |= irq_line(g, FLOOD_PIN, 1) | irq_line(g, FLOOD_PIN, 0);
+		bad |= write(efd, &one, sizeof(one)) != sizeof(one);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("pulse %d: %s", i, strerror(errno));
+	STORE_ONCE(state[2], 1);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(0, t[i].ret);
+		EXPECT_EQ(UCALL_DONE, t[i].ucall);
+	}
+
+	count = host_irqs(g, 0)->count;
+	work = guest_mem(g, flood_work);
+	TH_LOG("taken: %llu of %d IPIs, %llu of %d IRQ_LINE pulses, %llu of %d irqfd signals, %llu steps of work",
+	       (unsigned long long)count[FLOOD_VEC], FLOOD_IPIS,
+	       (unsigned long long)count[FLOOD_VEC + 1], FLOOD_PULSES,
+	       (unsigned long long)count[FLOOD_VEC + 2], FLOOD_PULSES,
+	       (unsigned long long)work[0]);
+	EXPECT_EQ(FLOOD_IPIS, t[1].value);
+	EXPECT_LE(1, count[FLOOD_VEC]);
+	EXPECT_GE(FLOOD_IPIS, count[FLOOD_VEC]);
+	EXPECT_LE(1, count[FLOOD_VEC + 1]);
+	EXPECT_GE(FLOOD_PULSES, count[FLOOD_VEC + 1]);
+	EXPECT_LE(1, count[FLOOD_VEC + 2]);
+	EXPECT_GE(FLOOD_PULSES, count[FLOOD_VEC + 2]);
+	/* The work the interrupts cut into is intact. */
+	for (k = 0; k < work[0]; k++)
+		sum = guest_work_step(sum, k);
+	EXPECT_EQ(sum, work[1]);
+	EXPECT_EQ(work[0], t[0].value);
+	close(efd);
+	guest_destroy(g);
+	expect_mem_flat(_metadata, &mark, 4096);
 }
 
 /* The APIC timer ------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "kselftest_harness.h"
 #include "lib/guest.h"
 #include "lib/guest_check.h"
+#include "lib/mem_check.h"
 #include "lib/minihv_util.h"
 
 #if defined(__aarch64__)
@@ -914,6 +916,123 @@ TEST_F_TIMEOUT(vgic, signal_ends_wfi_sleep, 60)
 	EXPECT_EQ(MINIHV_EXIT_INTR, self->g.run[0]->exit_reason);
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	EXPECT_EQ(0x5a, self->g.run[0]->hypercall.args[1]);
+}
+/*
+ * ---- a flood at one vCPU ------------------------------------------------
+ * vCPU 1 sends SGIs at vCPU 0 as fast as it can while the host pulses
+ * one SPI with IRQ_LINE and raises another through an irqfd, and vCPU 0
+ * computes a sum. Each source is taken (edges coalesce while pending:
+ * between once and as often as sent), the sum is the host's, the flood
+ * ends when the senders stop, and the host's memory is flat after.
+ */
+#define FLOOD_SGIS	20000
+#define FLOOD_PULSES	5000
+#define FLOOD_SPI	12		/* IRQ_LINE */
+#define FLOOD_IRQFD	13		/* an irqfd */
+
+static uint32_t flood_sent, flood_host_done;
+static uint32_t flood_taken[3];		/* the SGI, FLOOD_SPI, FLOOD_IRQFD */
+static uint64_t flood_work[2];		/* vCPU 0's steps and its sum */
+
+static int flood_hook(uint32_t intid, uint32_t n)
+{
+	if (intid == SGI)
+		flood_taken[0]++;
+	else if (intid == INTID_SPI(FLOOD_SPI))
+		flood_taken[1]++;
+	else if (intid == INTID_SPI(FLOOD_IRQFD))
+		flood_taken[2]++;
+	return 1;
+}
+
+static uint64_t guest_flood(uint64_t unused)
+{
+	uint64_t k, sum = 0;
+	uint32_t i;
+
+	gic_init_cpu();
+	if (guest_vcpu_id() == 1) {
+		while (!LOAD_ONCE(sgi_ready[0]))
+			;
+		for (i = 0; i < FLOOD_SGIS; i++)
+			gic_send_sgi(SGI, 0);
+		STORE_ONCE(flood_sent, 1);
+		return i;
+	}
+	gic_set_edge(INTID_SPI(FLOOD_SPI), 1);
+	gic_enable(INTID_SPI(FLOOD_SPI));
+	gic_set_edge(INTID_SPI(FLOOD_IRQFD), 1);
+	gic_enable(INTID_SPI(FLOOD_IRQFD));
+	irqs_on();
+	STORE_ONCE(sgi_ready[0], 1);
+	for (k = 0; !LOAD_ONCE(flood_sent) || !LOAD_ONCE(flood_host_done); k++)
+		sum = guest_work_step(sum, k);
+	guest_udelay(20000);		/* the last ones in */
+	irqs_off();
+	flood_work[0] = k;
+	flood_work[1] = sum;
+	return k;
+}
+
+TEST_F_TIMEOUT(vgic, flood_of_ipis_and_lines_at_one_vcpu, 180)
+{
+	struct minihv_irqfd a = { .irq = FLOOD_IRQFD };
+	uint32_t *ready, *done, *taken;
+	struct vcpu_thread t[2];
+	uint64_t *work, sum = 0, k, one = 1;
+	struct mem_mark mark;
+	int i, efd, bad = 0;
+
+	mem_mark(_metadata, &mark);
+	gic_irq_hook = flood_hook;
+	ASSERT_EQ(0, guest_create_gic(&self->g, 2, guest_flood, 0, 0));
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	a.fd = efd;
+	ASSERT_EQ(0, ioctl(self->g.vm, MINIHV_IRQFD, &a));
+	ready = guest_mem(&self->g, &sgi_ready[0]);
+	done = guest_mem(&self->g, &flood_host_done);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, start_vcpu(&t[i], &self->g, i));
+	for (i = 0; i < 10000 && !LOAD_ONCE(*ready); i++)
+		usleep(1000);
+	EXPECT_EQ(1, LOAD_ONCE(*ready));
+	for (i = 0; i < FLOOD_PULSES && !bad; i++) {
+		struct minihv_irq_level l = { .irq = FLOOD_SPI, .level = 1 };
+
+		bad |= ioctl(self->g.vm, MINIHV_IRQ_LINE, &l);
+		l.level = 0;
+		bad |= ioctl(self->g.vm, MINIHV_IRQ_LINE, &l);
+		bad |= write(efd, &one, sizeof(one)) != sizeof(one);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("pulse %d: %s", i, strerror(errno));
+	STORE_ONCE(*done, 1);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(0, t[i].ret);
+		EXPECT_EQ(UCALL_DONE, t[i].ucall);
+	}
+
+	taken = guest_mem(&self->g, flood_taken);
+	work = guest_mem(&self->g, flood_work);
+	TH_LOG("taken: %u of %d SGIs, %u of %d IRQ_LINE pulses, %u of %d irqfd signals, %llu steps of work",
+	       taken[0], FLOOD_SGIS, taken[1], FLOOD_PULSES, taken[2],
+	       FLOOD_PULSES, (unsigned long long)work[0]);
+	EXPECT_EQ(FLOOD_SGIS, t[1].value);
+	EXPECT_LE(1, taken[0]);
+	EXPECT_GE(FLOOD_SGIS, taken[0]);
+	EXPECT_LE(1, taken[1]);
+	EXPECT_GE(FLOOD_PULSES, taken[1]);
+	EXPECT_LE(1, taken[2]);
+	EXPECT_GE(FLOOD_PULSES, taken[2]);
+	/* The work the interrupts cut into is intact. */
+	for (k = 0; k < work[0]; k++)
+		sum = guest_work_step(sum, k);
+	EXPECT_EQ(sum, work[1]);
+	EXPECT_EQ(work[0], t[0].value);
+	close(efd);
+	guest_destroy(&self->g);
+	expect_mem_flat(_metadata, &mark, 4096);
 }
 #else
 TEST(vgic_is_arm64)

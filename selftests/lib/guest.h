@@ -137,6 +137,15 @@ uint64_t guest_hcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 #define LOAD_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+/*
+ * A step of busy work for a guest under interrupts: the host recomputes
+ * the sum, so a register an interrupt clobbered shows.
+ */
+static inline uint64_t guest_work_step(uint64_t sum, uint64_t k)
+{
+	return sum + ((k * k) ^ (sum >> 7));
+}
+
 static inline void guest_sync(uint64_t a, uint64_t b)
 {
 	guest_hcall(MINIHV_HCALL_EXIT, UCALL_SYNC, a, b, 0, 0, 0);
