@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <linux/kcov.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -764,6 +765,29 @@ static void on_signal(int sig)
 {
 }
 
+/*
+ * The fuzzer itself faulting is a finding too (a host register minihv
+ * left wrong, a mapping that faults): where, then the calls before it.
+ */
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	unsigned long pc;
+	char why[160];
+
+#if defined(__aarch64__)
+	pc = uc->uc_mcontext.pc;
+#else
+	pc = uc->uc_mcontext.gregs[REG_RIP];
+#endif
+	snprintf(why, sizeof(why),
+		 "signal %d (si_code %d) in thread %ld at %p, pc %#lx", sig,
+		 si->si_code, (long)syscall(SYS_gettid), si->si_addr, pc);
+	report(why);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static unsigned long env_ul(const char *name, unsigned long def)
 {
 	const char *s = getenv(name);
@@ -841,6 +865,12 @@ TEST_F_TIMEOUT(fuzz, ioctls, 1200)
 
 	sa.sa_handler = on_signal;
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN returns */
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
 
 	if (!access("/sys/kernel/debug/kcov", F_OK) && module_range())
 		TH_LOG("KCOV: guided by minihv's PCs, %#lx-%#lx", mod_lo,

@@ -277,6 +277,60 @@ TEST_F_TIMEOUT(smp, vms_take_turns_on_two_cpus, 180)
 {
 	roll_vms(_metadata);
 }
+
+#define REUSE_ROUNDS	8
+
+/* One VM's run of guest_roll to its end; 0 if it saw only its own memory. */
+static int roll_one(struct guest *g, uint64_t seed)
+{
+	struct minihv_run *run = g->run[0];
+	uint64_t step;
+
+	for (step = 0; step < ROLL_STEPS; step++)
+		if (guest_run(g, 0) || run->exit_reason != MINIHV_EXIT_HYPERCALL ||
+		    run->hypercall.args[1] != step ||
+		    run->hypercall.args[2] != roll_sum(seed, step))
+			return 1;
+	return guest_run(g, 0) || run->hypercall.args[0] != UCALL_DONE;
+}
+
+/*
+ * VPID reuse, x86's VMID rollover: with two VPIDs (test_vpid_max=2) each
+ * round's two VMs get the VPIDs the last round's freed, the same guest
+ * linear addresses on new host pages; each must see only its own. A
+ * third vCPU while both are taken fails cleanly.
+ */
+TEST_F_TIMEOUT(smp, vpid_reuse, 300)
+{
+	struct guest vms[3];
+	int round, i, bad = 0, ret;
+
+	if (!minihv_ko_path())
+		SKIP(return, "MINIHV_KO is unset: cannot reload with few VPIDs");
+	ASSERT_EQ(0, minihv_rmmod());
+	ret = minihv_insmod_params("test_vpid_max=2");
+	if (ret) {
+		minihv_insmod();
+		ASSERT_EQ(0, ret);
+	}
+	for (round = 0; round < REUSE_ROUNDS; round++) {
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, guest_create(&vms[i], 1, guest_roll,
+						  round * 2 + i + 1));
+		if (!round) {
+			EXPECT_EQ(-ENOSPC,
+				  guest_create(&vms[2], 1, guest_roll, 99));
+			guest_destroy(&vms[2]);
+		}
+		for (i = 0; i < 2; i++) {
+			bad += roll_one(&vms[i], round * 2 + i + 1);
+			guest_destroy(&vms[i]);
+		}
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%d VMs saw wrong memory", bad);
+	ASSERT_EQ(0, minihv_rmmod());
+	ASSERT_EQ(0, minihv_insmod());
+}
 #endif
 
 /* VCPU_INIT is settled before the first RUN, and checks its input. */

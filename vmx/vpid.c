@@ -6,6 +6,7 @@
  * CPU before it is handed out again.
  */
 #include <linux/idr.h>
+#include <linux/moduleparam.h>
 #include <linux/smp.h>
 
 #include <asm/vmx.h>
@@ -13,6 +14,10 @@
 #include "vmx/vmx.h"
 
 static DEFINE_IDA(vpid_ida);
+
+/* For the tests: hand out VPIDs 1..test_vpid_max only, so they are reused. */
+static unsigned int test_vpid_max;
+module_param(test_vpid_max, uint, 0444);
 
 struct invvpid_desc {
 	u64 vpid;		/* bits 15:0 */
@@ -44,7 +49,9 @@ static void invvpid_ipi(void *info)
 
 int minihv_vmx_vpid_alloc(void)
 {
-	return ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
+	unsigned int max = test_vpid_max ? min(test_vpid_max, 0xffffU) : 0xffff;
+
+	return ida_alloc_range(&vpid_ida, 1, max, GFP_KERNEL);
 }
 
 void minihv_vmx_vpid_free(u16 vpid)
