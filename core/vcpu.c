@@ -134,6 +134,12 @@ static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma_pages(vma) != 1)
 		return -EINVAL;
+	/*
+	 * Not mergeable: a mapping at offset 4096 right after this one
+	 * would otherwise extend it without asking us, and SIGBUS when
+	 * touched (the fuzzer found it).
+	 */
+	vma->vm_flags |= VM_DONTEXPAND;
 	vma->vm_ops = &vcpu_vm_ops;
 	return 0;
 }

@@ -98,6 +98,21 @@ TEST_F(vm, run_area_mmap)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ, MAP_SHARED, vcpu,
 				   size));
 	EXPECT_EQ(EINVAL, errno);
+	/*
+	 * Also right after a mapping of the run area, where the kernel
+	 * would extend that mapping instead of asking minihv (the fuzzer
+	 * found it: the page past the run area, then touched, was SIGBUS).
+	 */
+	again = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+	ASSERT_NE(MAP_FAILED, again);
+	EXPECT_EQ(again, mmap(again, size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_FIXED, vcpu, 0));
+	EXPECT_EQ(MAP_FAILED, mmap((char *)again + size, size,
+				   PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED, vcpu, size));
+	EXPECT_EQ(EINVAL, errno);
+	munmap(again, 2 * size);
 
 	/* The mapping keeps the vCPU (and VM) alive after close. */
 	close(vcpu);
