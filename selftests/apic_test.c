@@ -1102,6 +1102,13 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 	struct mem_mark mark;
 	int i, efd, bad = 0;
 
+	/*
+	 * Not yet with APICv: in CI (c485874) this variant ran past its
+	 * 300 s under Bochs once, where it had passed before; until that
+	 * is understood it is skipped, not left to fail at random.
+	 */
+	if (variant->apicv)
+		SKIP(return, "not yet with APICv: an intermittent overrun under Bochs (issue 13)");
 	mem_mark(_metadata, &mark);
 	ASSERT_EQ(0, create(_metadata, g, 2, guest_flood));
 	efd = eventfd(0, EFD_CLOEXEC);
