@@ -1065,7 +1065,7 @@ static uint64_t flood_work[2];		/* vCPU 0's steps and its sum */
 
 static uint64_t guest_flood(uint64_t unused)
 {
-	uint64_t k, sum = 0;
+	uint64_t k, sum;
 	uint32_t i;
 
 	if (guest_vcpu_id()) {
@@ -1083,9 +1083,7 @@ static uint64_t guest_flood(uint64_t unused)
 	ioapic_write(IOAPIC_REDIR(FLOOD_IRQFD) + 1, 0);
 	asm volatile("sti" : : : "memory");
 	STORE_ONCE(flood_state[0], 1);
-	for (k = 0; !LOAD_ONCE(flood_state[1]) || !LOAD_ONCE(flood_state[2]);
-	     k++)
-		sum = guest_work_step(sum, k);
+	k = guest_work_until(&flood_state[1], &flood_state[2], &sum);
 	spin_ms(20);			/* the last ones in */
 	cli();
 	flood_work[0] = k;
@@ -1097,7 +1095,7 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 {
 	struct minihv_irqfd a = { .irq = FLOOD_IRQFD };
 	struct guest *g = &self->g;
-	uint64_t *state, *work, *count, sum = 0, k, one = 1;
+	uint64_t *state, *work, *count, one = 1;
 	struct vcpu_thread t[2];
 	struct mem_mark mark;
 	int i, efd, bad = 0;
@@ -1148,9 +1146,7 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 	EXPECT_LE(1, count[FLOOD_VEC + 2]);
 	EXPECT_GE(FLOOD_PULSES, count[FLOOD_VEC + 2]);
 	/* The work the interrupts cut into is intact. */
-	for (k = 0; k < work[0]; k++)
-		sum = guest_work_step(sum, k);
-	EXPECT_EQ(sum, work[1]);
+	EXPECT_EQ(guest_work_sum(work[0]), work[1]);
 	EXPECT_EQ(work[0], t[0].value);
 	close(efd);
 	guest_destroy(g);

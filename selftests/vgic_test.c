@@ -930,7 +930,7 @@ TEST_F_TIMEOUT(vgic, signal_ends_wfi_sleep, 60)
 #define FLOOD_SPI	12		/* IRQ_LINE */
 #define FLOOD_IRQFD	13		/* an irqfd */
 
-static uint32_t flood_sent, flood_host_done;
+static uint64_t flood_sent, flood_host_done;
 static uint32_t flood_taken[3];		/* the SGI, FLOOD_SPI, FLOOD_IRQFD */
 static uint64_t flood_work[2];		/* vCPU 0's steps and its sum */
 
@@ -947,7 +947,7 @@ static int flood_hook(uint32_t intid, uint32_t n)
 
 static uint64_t guest_flood(uint64_t unused)
 {
-	uint64_t k, sum = 0;
+	uint64_t k, sum;
 	uint32_t i;
 
 	gic_init_cpu();
@@ -965,8 +965,7 @@ static uint64_t guest_flood(uint64_t unused)
 	gic_enable(INTID_SPI(FLOOD_IRQFD));
 	irqs_on();
 	STORE_ONCE(sgi_ready[0], 1);
-	for (k = 0; !LOAD_ONCE(flood_sent) || !LOAD_ONCE(flood_host_done); k++)
-		sum = guest_work_step(sum, k);
+	k = guest_work_until(&flood_sent, &flood_host_done, &sum);
 	guest_udelay(20000);		/* the last ones in */
 	irqs_off();
 	flood_work[0] = k;
@@ -977,9 +976,10 @@ static uint64_t guest_flood(uint64_t unused)
 TEST_F_TIMEOUT(vgic, flood_of_ipis_and_lines_at_one_vcpu, 180)
 {
 	struct minihv_irqfd a = { .irq = FLOOD_IRQFD };
-	uint32_t *ready, *done, *taken;
+	uint32_t *ready, *taken;
+	uint64_t *done;
 	struct vcpu_thread t[2];
-	uint64_t *work, sum = 0, k, one = 1;
+	uint64_t *work, one = 1;
 	struct mem_mark mark;
 	int i, efd, bad = 0;
 
@@ -1026,9 +1026,7 @@ TEST_F_TIMEOUT(vgic, flood_of_ipis_and_lines_at_one_vcpu, 180)
 	EXPECT_LE(1, taken[2]);
 	EXPECT_GE(FLOOD_PULSES, taken[2]);
 	/* The work the interrupts cut into is intact. */
-	for (k = 0; k < work[0]; k++)
-		sum = guest_work_step(sum, k);
-	EXPECT_EQ(sum, work[1]);
+	EXPECT_EQ(guest_work_sum(work[0]), work[1]);
 	EXPECT_EQ(work[0], t[0].value);
 	close(efd);
 	guest_destroy(&self->g);

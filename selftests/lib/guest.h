@@ -146,6 +146,28 @@ static inline uint64_t guest_work_step(uint64_t sum, uint64_t k)
 	return sum + ((k * k) ^ (sum >> 7));
 }
 
+/* In the guest: steps of work until both flags are set; the sum in *sum. */
+static inline uint64_t guest_work_until(uint64_t *a, uint64_t *b,
+					uint64_t *sum)
+{
+	uint64_t k, s = 0;
+
+	for (k = 0; !LOAD_ONCE(*a) || !LOAD_ONCE(*b); k++)
+		s = guest_work_step(s, k);
+	*sum = s;
+	return k;
+}
+
+/* On the host: what @steps steps of guest_work_until() sum to. */
+static inline uint64_t guest_work_sum(uint64_t steps)
+{
+	uint64_t k, s = 0;
+
+	for (k = 0; k < steps; k++)
+		s = guest_work_step(s, k);
+	return s;
+}
+
 static inline void guest_sync(uint64_t a, uint64_t b)
 {
 	guest_hcall(MINIHV_HCALL_EXIT, UCALL_SYNC, a, b, 0, 0, 0);
