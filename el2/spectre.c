@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/smp.h>
 
@@ -79,19 +80,20 @@ int minihv_el2_spectre_check(void)
 	bool v2 = cpus_have_cap(ARM64_SPECTRE_V2) || test_spectre_v2;
 	bool v3a = cpus_have_cap(ARM64_SPECTRE_V3A);
 	bool bhb = cpus_have_cap(ARM64_SPECTRE_BHB);
+	char which[48];
 
 	if (bhb && bhb_as_safe_as_the_kernel())
 		bhb = false;
 	if (!v2 && !v3a && !bhb)
 		return 0;
+	snprintf(which, sizeof(which), "%s%s%s", v2 ? " Spectre-v2" : "",
+		 v3a ? " Spectre-v3a" : "", bhb ? " Spectre-BHB" : "");
 	if (allow_vulnerable) {
-		pr_warn("CPU affected by%s%s%s: loaded without that mitigation (allow_vulnerable=1)\n",
-			v2 ? " Spectre-v2" : "", v3a ? " Spectre-v3a" : "",
-			bhb ? " Spectre-BHB" : "");
+		pr_warn("CPU affected by%s: loaded without that mitigation (allow_vulnerable=1)\n",
+			which);
 		return 0;
 	}
-	pr_err("this CPU is affected by%s%s%s, which minihv's EL2 vectors do not mitigate: not loading (allow_vulnerable=1 overrides)\n",
-	       v2 ? " Spectre-v2" : "", v3a ? " Spectre-v3a" : "",
-	       bhb ? " Spectre-BHB" : "");
+	pr_err("this CPU is affected by%s, which minihv's EL2 vectors do not mitigate: not loading (allow_vulnerable=1 overrides)\n",
+	       which);
 	return -EOPNOTSUPP;
 }

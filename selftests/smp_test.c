@@ -253,23 +253,16 @@ static void roll_vms(struct __test_metadata *_metadata)
 TEST_F_TIMEOUT(smp, vmid_rollover, 180)
 {
 	struct minihv_info mi;
-	int ret;
 
 	if (!minihv_ko_path())
 		SKIP(return, "MINIHV_KO is unset: cannot reload with few VMIDs");
-	ASSERT_EQ(0, minihv_rmmod());
-	ret = minihv_insmod_params("test_vmid_bits=2");
-	if (ret) {
-		minihv_insmod();
-		ASSERT_EQ(0, ret);
-	}
+	ASSERT_EQ(0, minihv_reload_params("test_vmid_bits=2"));
 	roll_vms(_metadata);
 	ASSERT_EQ(0, minihv_info(&mi));
 	EXPECT_EQ(2, mi.arch_caps[3]);		/* VMID bits in use */
 	/* 6 VMs over 3 VMIDs, 5 steps: at least one rollover per step. */
 	EXPECT_LE(4, mi.arch_caps[4]) TH_LOG("%llu rollovers", mi.arch_caps[4]);
-	ASSERT_EQ(0, minihv_rmmod());
-	ASSERT_EQ(0, minihv_insmod());
+	ASSERT_EQ(0, minihv_reload_params(""));
 }
 #else
 /* x86: six EPTs and VPIDs on two CPUs, each VMCS moving between them. */
@@ -303,16 +296,11 @@ static int roll_one(struct guest *g, uint64_t seed)
 TEST_F_TIMEOUT(smp, vpid_reuse, 300)
 {
 	struct guest vms[3];
-	int round, i, bad = 0, ret;
+	int round, i, bad = 0;
 
 	if (!minihv_ko_path())
 		SKIP(return, "MINIHV_KO is unset: cannot reload with few VPIDs");
-	ASSERT_EQ(0, minihv_rmmod());
-	ret = minihv_insmod_params("test_vpid_max=2");
-	if (ret) {
-		minihv_insmod();
-		ASSERT_EQ(0, ret);
-	}
+	ASSERT_EQ(0, minihv_reload_params("test_vpid_max=2"));
 	for (round = 0; round < REUSE_ROUNDS; round++) {
 		for (i = 0; i < 2; i++)
 			ASSERT_EQ(0, guest_create(&vms[i], 1, guest_roll,
@@ -328,8 +316,7 @@ TEST_F_TIMEOUT(smp, vpid_reuse, 300)
 		}
 	}
 	EXPECT_EQ(0, bad) TH_LOG("%d VMs saw wrong memory", bad);
-	ASSERT_EQ(0, minihv_rmmod());
-	ASSERT_EQ(0, minihv_insmod());
+	ASSERT_EQ(0, minihv_reload_params(""));
 }
 #endif
 

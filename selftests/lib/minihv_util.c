@@ -271,3 +271,20 @@ int minihv_rmmod(void)
 		return -errno;
 	return 0;
 }
+
+/*
+ * Unload and load again with @params ("" for the defaults). If the load
+ * with @params fails, the defaults are loaded instead, so the tests after
+ * the caller still find minihv.
+ */
+int minihv_reload_params(const char *params)
+{
+	int ret = minihv_rmmod();
+
+	if (ret)
+		return ret;
+	ret = minihv_insmod_params(params);
+	if (ret && *params)
+		minihv_insmod();
+	return ret;
+}

@@ -61,5 +61,6 @@ const char *minihv_ko_path(void);
 int minihv_insmod(void);			/* 0 or -errno */
 int minihv_insmod_params(const char *params);
 int minihv_rmmod(void);				/* 0 or -errno */
+int minihv_reload_params(const char *params);	/* 0 or -errno */
 
 #endif /* MINIHV_SELFTEST_UTIL_H */
