@@ -37,6 +37,7 @@ static const char *const counter_names[MINIHV_NR_COUNTERS] = {
 	[MINIHV_STAT_HALT_POLLS]	= "halt_polls",
 	[MINIHV_STAT_HALT_SLEEPS]	= "halt_sleeps",
 	[MINIHV_STAT_HALT_WAKEUPS]	= "halt_wakeups",
+	[MINIHV_STAT_VM_BARRIERS]	= "vm_barriers",
 	[MINIHV_STAT_RUN_NS]		= "run_ns",
 	[MINIHV_STAT_GUEST_NS]		= "guest_ns",
 	[MINIHV_STAT_HALT_NS]		= "halt_ns",

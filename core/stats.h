@@ -37,6 +37,7 @@ enum minihv_counter {
 	MINIHV_STAT_HALT_POLLS,		/* WFI/HLT with an interrupt ready */
 	MINIHV_STAT_HALT_SLEEPS,	/* WFI/HLT that slept */
 	MINIHV_STAT_HALT_WAKEUPS,	/* ... and woke for an interrupt */
+	MINIHV_STAT_VM_BARRIERS,	/* branch-predictor barriers before it */
 	MINIHV_STAT_RUN_NS,		/* inside MINIHV_RUN */
 	MINIHV_STAT_GUEST_NS,		/* of which in the guest */
 	MINIHV_STAT_HALT_NS,		/* of which asleep in WFI/HLT */

@@ -403,4 +403,85 @@ TEST_F(stats, minihv_stat_reports_the_vm)
 	EXPECT_EQ(1, found) TH_LOG("no line with %s", want);
 }
 
+#if defined(__x86_64__)
+/* Exits to the host @n times, then ends. */
+static uint64_t guest_syncs(uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		guest_sync(i, 0);
+	return 0;
+}
+
+#define TURNS	10
+
+/*
+ * Two VMs taking turns on CPU 0, each twice in a row (the second turn
+ * follows the VM itself); their vm_barriers counts in *a and *b.
+ */
+static void take_turns(struct __test_metadata *_metadata, struct guest *g,
+		       long long *a, long long *b)
+{
+	struct guest other;
+	int i;
+
+	*a = *b = -1;
+	ASSERT_EQ(0, pin_cpu(0));
+	ASSERT_EQ(0, guest_create(g, 1, guest_syncs, 2 * TURNS));
+	ASSERT_EQ(0, guest_create(&other, 1, guest_syncs, 2 * TURNS));
+	/* From here: whatever creating them loaded on this CPU is not counted. */
+	ASSERT_EQ(0, reset_stats(g->vm, "/vcpu0/stats"));
+	ASSERT_EQ(0, reset_stats(other.vm, "/vcpu0/stats"));
+	for (i = 0; i < TURNS; i++) {
+		EXPECT_EQ(UCALL_SYNC, run_to_ucall(_metadata, g));
+		EXPECT_EQ(UCALL_SYNC, run_to_ucall(_metadata, g));
+		EXPECT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &other));
+		EXPECT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &other));
+	}
+	*a = vcpu_stat(g->vm, "vm_barriers");
+	*b = vcpu_stat(other.vm, "vm_barriers");
+	guest_destroy(&other);
+	guest_destroy(g);
+	pin_cpu(-1);
+	TH_LOG("barriers: %lld and %lld", *a, *b);
+}
+
+/*
+ * Every turn of one VM after the other's comes after an IBPB (vmx/vmcs.c)
+ * where the kernel uses IBPB itself ("IBPB: conditional" or "always-on"
+ * in its Spectre-v2 verdict), and none otherwise; a VM's own vCPU coming
+ * back needs none. Reloaded with test_ibpb=1, minihv counts as if the
+ * kernel used IBPB, so the counting runs where the CPU has none.
+ */
+TEST_F(stats, x86_ibpb_between_vms_on_one_cpu)
+{
+	char verdict[256] = "";
+	long long a, b;
+	bool ibpb;
+	FILE *f;
+
+	f = fopen("/sys/devices/system/cpu/vulnerabilities/spectre_v2", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(verdict, sizeof(verdict), f));
+	fclose(f);
+	ibpb = strstr(verdict, "IBPB: conditional") ||
+	       strstr(verdict, "IBPB: always-on");
+	TH_LOG("spectre_v2: %s", verdict);
+
+	take_turns(_metadata, &self->g, &a, &b);
+	/* Every turn of each VM follows the other (the first: its creation). */
+	EXPECT_EQ(ibpb ? TURNS : 0, a);
+	EXPECT_EQ(ibpb ? TURNS : 0, b);
+
+	if (!minihv_ko_path())
+		SKIP(return, "MINIHV_KO is unset: cannot reload with test_ibpb=1");
+	ASSERT_EQ(0, minihv_reload_params("test_ibpb=1"));
+	take_turns(_metadata, &self->g, &a, &b);
+	EXPECT_EQ(TURNS, a);
+	EXPECT_EQ(TURNS, b);
+	ASSERT_EQ(0, minihv_reload_params(""));
+}
+#endif
+
 TEST_HARNESS_MAIN

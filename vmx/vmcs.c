@@ -9,14 +9,17 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 
 #include <asm/cpu_entry_area.h>
+#include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
@@ -307,6 +310,34 @@ static void controls_const(struct vmx_vcpu *v)
  * was active, load it here. Called at RUN and from the scheduler when
  * the vCPU task comes back on a CPU.
  */
+/*
+ * Spectre-v2 between guests: before a vCPU of another VM than the last
+ * one to run on this CPU, an indirect branch prediction barrier, so no
+ * guest trains the branches of the next (where the kernel uses IBPB, as
+ * KVM does on a VMCS switch; the vCPUs of one VM trust each other, and
+ * the kernel already puts one between VMM processes). VM ids are unique
+ * while minihv is loaded; 0 is none.
+ */
+static DEFINE_PER_CPU(u32, last_vm_id);
+
+/* For the tests: count the barriers as if the kernel used IBPB. */
+static bool test_ibpb;
+module_param(test_ibpb, bool, 0444);
+
+static void barrier_between_vms(struct vmx_vcpu *v)
+{
+	u32 id = v->vcpu->vm->id;
+
+	if (this_cpu_read(last_vm_id) == id)
+		return;
+	this_cpu_write(last_vm_id, id);
+	if (!boot_cpu_has(X86_FEATURE_USE_IBPB) && !test_ibpb)
+		return;
+	/* Patched to nothing where the kernel does not use IBPB. */
+	indirect_branch_prediction_barrier();
+	minihv_stat_add(&v->vcpu->stats, MINIHV_STAT_VM_BARRIERS, 1);
+}
+
 void minihv_vmcs_load(struct vmx_vcpu *v)
 {
 	int cpu = smp_processor_id();
@@ -334,6 +365,7 @@ void minihv_vmcs_load(struct vmx_vcpu *v)
 		vmcs_ptrld(v->vmcs);
 		this_cpu_write(current_vmcs, v->vmcs);
 	}
+	barrier_between_vms(v);
 }
 
 /* Segment register fields: ES, CS, SS, DS, FS, GS, LDTR, TR are 0..7. */
