@@ -83,20 +83,13 @@ FIXTURE_TEARDOWN(linux_guest)
 {
 }
 
+/* A file of the Linux payload (payload/linux/<name>): its first line. */
 static void read_file_line(const char *name, char *buf, size_t n)
 {
 	char path[600];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/linux/%s", payload, name);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, n, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	read_line(path, buf, n);
 }
 
 static double now_s(void)

@@ -338,15 +338,12 @@ TEST(arm64_spectre_affected_cpus_are_refused)
 	FILE *f;
 
 	REQUIRE_MINIHV();
-	f = fopen("/sys/devices/system/cpu/vulnerabilities/spectre_v2", "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(verdict, sizeof(verdict), f));
-	fclose(f);
+	ASSERT_EQ(0, read_line("/sys/devices/system/cpu/vulnerabilities/spectre_v2",
+			       verdict, sizeof(verdict)));
 	f = fopen("/sys/module/minihv/parameters/allow_vulnerable", "r");
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(1, fscanf(f, " %c", &allow));
 	fclose(f);
-	verdict[strcspn(verdict, "\n")] = '\0';
 	TH_LOG("spectre_v2: %s, allow_vulnerable=%c", verdict, allow);
 	if (!strcmp(verdict, "Mitigation: CSV2, BHB"))
 		ok = log_lines("minihv: Spectre-BHB: mitigated by") > 0;

@@ -456,15 +456,12 @@ static void take_turns(struct __test_metadata *_metadata, struct guest *g,
  */
 TEST_F(stats, x86_ibpb_between_vms_on_one_cpu)
 {
-	char verdict[256] = "";
+	char verdict[256];
 	long long a, b;
 	bool ibpb;
-	FILE *f;
 
-	f = fopen("/sys/devices/system/cpu/vulnerabilities/spectre_v2", "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(verdict, sizeof(verdict), f));
-	fclose(f);
+	ASSERT_EQ(0, read_line("/sys/devices/system/cpu/vulnerabilities/spectre_v2",
+			       verdict, sizeof(verdict)));
 	ibpb = strstr(verdict, "IBPB: conditional") ||
 	       strstr(verdict, "IBPB: always-on");
 	TH_LOG("spectre_v2: %s", verdict);

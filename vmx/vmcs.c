@@ -306,11 +306,6 @@ static void controls_const(struct vmx_vcpu *v)
 }
 
 /*
- * Make @v's VMCS current on this CPU (preemption off): clear it where it
- * was active, load it here. Called at RUN and from the scheduler when
- * the vCPU task comes back on a CPU.
- */
-/*
  * Spectre-v2 between guests: before a vCPU of another VM than the last
  * one to run on this CPU, an indirect branch prediction barrier, so no
  * guest trains the branches of the next (where the kernel uses IBPB, as
@@ -338,6 +333,11 @@ static void barrier_between_vms(struct vmx_vcpu *v)
 	minihv_stat_add(&v->vcpu->stats, MINIHV_STAT_VM_BARRIERS, 1);
 }
 
+/*
+ * Make @v's VMCS current on this CPU (preemption off): clear it where it
+ * was active, load it here. Called at RUN and from the scheduler when
+ * the vCPU task comes back on a CPU.
+ */
 void minihv_vmcs_load(struct vmx_vcpu *v)
 {
 	int cpu = smp_processor_id();

@@ -200,13 +200,21 @@ int pin_cpu(int cpu)
 static void read_head(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
+	ssize_t n;
 
 	buf[0] = '\0';
 	if (fd < 0)
 		return;
-	if (read(fd, buf, size - 1) <= 0)
-		buf[0] = '\0';
+	n = read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
 	close(fd);
+}
+
+int read_line(const char *path, char *buf, size_t size)
+{
+	read_head(path, buf, size);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? 0 : -1;
 }
 
 long read_long(const char *path)

@@ -55,6 +55,8 @@ int write_file(const char *path, const char *s);
 /* A number at the start of a file: -1 / 0 if it cannot be read. */
 long read_long(const char *path);
 unsigned long long read_ull(const char *path, int base);
+/* The first line of a file, without its newline: 0, or -1 if empty. */
+int read_line(const char *path, char *buf, size_t size);
 
 /* The path of minihv.ko, from $MINIHV_KO; NULL if unset. */
 const char *minihv_ko_path(void);
