@@ -72,8 +72,9 @@ static void cpu_check_ipi(void *info)
 
 	if (!this_cpu_read(cpu_enabled) || !minihv_ops->cpu_check())
 		return;
+	/* Atomic: every CPU sets its bit of the same words at once. */
 	if (cpu < MINIHV_INFO_CPU_WORDS * 64)
-		__set_bit(cpu, (unsigned long *)mi->cpus_enabled);
+		set_bit(cpu, (unsigned long *)mi->cpus_enabled);
 }
 
 static int minihv_get_info(struct minihv_info __user *uinfo)

@@ -75,6 +75,27 @@ static bool nvhe_cpu_check(void)
 	       (unsigned long)MINIHV_HC_UNKNOWN;
 }
 
+/*
+ * MINIHV_GET_INFO's look (ops->cpu_check): as nvhe_cpu_check(), and a
+ * CPU that minihv holds by its books (no hand-over cleared ->owned) but
+ * whose EL2 does not answer as minihv's says what answered, once.
+ */
+static bool nvhe_cpu_owned(void)
+{
+	struct hyp_cpu *hc = this_cpu_read(hyp_cpu);
+	struct arm_smccc_res res;
+
+	if (nvhe_cpu_check())
+		return true;
+	if (!READ_ONCE(hc->owned))
+		return false;
+	arm_smccc_1_1_hvc(MINIHV_HC_VERSION, &res);
+	pr_err("CPU %d: EL2 lost without a hand-over: the version call gave %#lx (SCTLR %#lx), the stub's call %#lx\n",
+	       smp_processor_id(), res.a0, res.a1, hvc(HVC_STUB_HCALL_NR, 0));
+	WRITE_ONCE(hc->owned, 0);
+	return false;
+}
+
 enum el2_owner { EL2_MINIHV, EL2_STUB, EL2_OTHER };
 
 /*
@@ -453,7 +474,7 @@ static struct minihv_arch_ops nvhe_ops = {
 	.unprobe = nvhe_unprobe,
 	.cpu_enable = nvhe_cpu_enable,
 	.cpu_disable = nvhe_cpu_disable,
-	.cpu_check = nvhe_cpu_check,
+	.cpu_check = nvhe_cpu_owned,
 	MINIHV_EL2_GUEST_OPS,
 };
 

@@ -133,9 +133,19 @@ judge() {
 		d = ""; if ((i = index($0, "#")) > 0) d = tolower(substr($0, i + 1))
 		sub(/^[ \t]*/, "", d)
 		if (d ~ /^skip/ || d ~ /^todo/) skipped++
-		else if ($0 ~ /^not /) { nfail++; fail(1, name ": " $0) }
-		else passed++
+		else if ($0 ~ /^not /) {
+			nfail++; fail(1, name ": " $0)
+			for (i = 0; i < nwhy; i++) printf "%s: FAIL   %s\n", m, why[i]
+			for (i = nk - 4; i < nk; i++)
+				if (i >= 0) printf "%s: FAIL   %s\n", m, kw[i % 4]
+		} else passed++
+		nwhy = 0; nk = 0
 	}
+	# What explains a failure, shown under it: the first file:line
+	# messages of the harness and the last kernel lines of minihv in the test.
+	/^#  RUN / { nwhy = 0; nk = 0; next }
+	/^# .*:[0-9]+:/ { if (nwhy < 4) why[nwhy++] = $0; next }
+	/minihv: / { kw[nk++ % 4] = $0 }
 	END {
 		if (inblk) finish(0, 0)
 		if (status == "timeout") fail(1, "timeout: the machine did not power off in time")

@@ -842,11 +842,11 @@ TEST_F_TIMEOUT(efd, vms_closed_with_live_eventfds_leave_nothing, 300)
 	churn(_metadata, dev, WARMUP_LOOPS);
 	usleep(300000);
 	mem_mark(_metadata, &mark);
-	slab_kb = meminfo_kb("SUnreclaim");
+	slab_kb = slab_unreclaimable_kb_settled();
 	churn(_metadata, dev, LOOPS);
 	usleep(300000);
 	/* Kept irqfds would be ~3.5 MiB of slab here. */
-	slab_kb = meminfo_kb("SUnreclaim") - slab_kb;
+	slab_kb = slab_unreclaimable_kb_settled() - slab_kb;
 	EXPECT_GT(1024, slab_kb) TH_LOG("SUnreclaim grew by %ld kB", slab_kb);
 	/*
 	 * Pages: only a coarse bound (seen, by MemFree before the settled

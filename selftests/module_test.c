@@ -88,6 +88,33 @@ FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
 
 /*
+ * GET_INFO asks every CPU at once, and each sets its own bit of one
+ * word: asked many times, the count is every online CPU every time. (A
+ * non-atomic bit set could lose a CPU; that race shows where the CPUs
+ * run the check in step, e.g. right after a load, not in a warm loop.)
+ */
+#define INFO_ASKS 2000
+
+TEST_F_TIMEOUT(slow, info_counts_every_cpu_every_time, 300)
+{
+	struct minihv_info mi;
+	int i, n = online_cpus(), short_counts = 0, first = -1;
+
+	REQUIRE_MINIHV();
+	for (i = 0; i < INFO_ASKS; i++) {
+		ASSERT_EQ(0, minihv_info(&mi));
+		if (mi.nr_cpus_enabled == (uint32_t)n)
+			continue;
+		if (first < 0)
+			first = mi.nr_cpus_enabled;
+		short_counts++;
+	}
+	EXPECT_EQ(0, short_counts)
+		TH_LOG("%d of %d asks counted fewer than %d CPUs (first: %d)",
+		       short_counts, INFO_ASKS, n, first);
+}
+
+/*
  * Each load probes for free hardware (the hyp stub answering its own
  * "unknown call" error; CR4.VMXE clear), so 20 clean reloads prove that
  * every unload handed EL2 / VMX back on every CPU.

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,24 @@ long free_kb_settled(void)
 		usleep(100 * 1000);
 	}
 	return now;
+}
+
+/*
+ * Unreclaimable slab once every cache has been shrunk: a shrink frees a
+ * cache's empty slabs and, on a KASAN kernel, the objects its quarantine
+ * still holds (up to 1/32 of memory, counted as slab until then).
+ */
+long slab_unreclaimable_kb_settled(void)
+{
+	glob_t g;
+	size_t i;
+
+	if (!glob("/sys/kernel/slab/*/shrink", 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++)
+			write_file(g.gl_pathv[i], "1");
+		globfree(&g);
+	}
+	return meminfo_kb("SUnreclaim");
 }
 
 /*

@@ -48,6 +48,7 @@ int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
 
 long meminfo_kb(const char *field);		/* e.g. "MemFree" */
 long free_kb_settled(void);	/* MemFree + per-CPU lists, settled */
+long slab_unreclaimable_kb_settled(void);	/* SUnreclaim, caches shrunk */
 long long irq_count(const char *name);		/* /proc/interrupts */
 int online_cpus(void);
 int pin_cpu(int cpu);	/* this thread to @cpu, or to every CPU for -1 */
