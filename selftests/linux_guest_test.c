@@ -71,8 +71,12 @@ FIXTURE_SETUP(linux_guest)
 	 * timer (~1,000 entries per emulated second each), vCPU 1 with the
 	 * guest's reschedule vector 0xfd pending in RVI at every entry and
 	 * never taking it, vCPU 0 with nothing pending and no more APIC
-	 * timer interrupts (0xec): both CPUs spin in the guest. Cause open.
-	 * MINIHV_X86_LINUX=1 runs it anyway.
+	 * timer interrupts (0xec): both CPUs spin in the guest. Reloads
+	 * alone are not it: after module_test (20 reloads, CPU hotplug) it
+	 * boots in 48 s. Cause open. MINIHV_X86_LINUX=1 runs it anyway;
+	 * MINIHV_GUEST_ECHO=1 shows the guest's console as it comes (by
+	 * hand only: the judge then reads the guest's own deliberate panic
+	 * as the test machine's).
 	 */
 	if (!getenv("MINIHV_X86_LINUX"))
 		SKIP(_exit(255), "not yet in the x86 suite: boots alone, stalls after the other tests (set MINIHV_X86_LINUX=1)");
@@ -115,7 +119,7 @@ static int boot(const char *mode, double *secs)
 	char cmdline[512];
 	int outp[2], inp[2], status, len = 0;
 	double start = now_s();
-	bool typed = false;
+	bool typed = false, echo = getenv("MINIHV_GUEST_ECHO");
 	pid_t pid;
 
 	snprintf(tool, sizeof(tool), "%s/minihv", payload);
@@ -150,6 +154,9 @@ static int boot(const char *mode, double *secs)
 		n = read(outp[0], out + len, sizeof(out) - 1 - len);
 		if (n <= 0)
 			break;
+		/* MINIHV_GUEST_ECHO=1: the console as it comes, to see a hang. */
+		if (echo && write(STDERR_FILENO, out + len, n) != n)
+			echo = false;
 		len += n;
 		out[len] = '\0';
 		/* The guest's tty ends its lines with \r\n. */
