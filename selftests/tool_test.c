@@ -49,6 +49,9 @@ static const char *tool_cmd = "run";
  * Run "<payload>/minihv run <args...>" with input (or nothing) on its
  * stdin: its exit code, stdout in out[].
  */
+/* The tool's stderr into out[] too (minihv run --stats). */
+static bool with_stderr;
+
 static int run_tool_input(const char *const *args, const char *input)
 {
 	char tool[600];
@@ -73,6 +76,8 @@ static int run_tool_input(const char *const *args, const char *input)
 
 		dup2(input ? infd[0] : null, STDIN_FILENO);
 		dup2(pipefd[1], STDOUT_FILENO);
+		if (with_stderr)
+			dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
 		execv(tool, (char **)argv);
 		_exit(127);
@@ -335,6 +340,30 @@ TEST_F_TIMEOUT(tool, guest_clocks, 120)
 	expect_clocks(_metadata, true, now);
 }
 
+/*
+ * --stats: the VM's counters on stderr at the end. The hello guest
+ * writes its lines to the PL011 a byte at a time, each a data abort.
+ */
+TEST_F(tool, run_stats_count_the_guests_exits)
+{
+	static const char * const args[] = { "--mem", "64", "--stats", guest,
+					     NULL };
+	const char *p;
+	size_t text;
+
+	with_stderr = true;
+	EXPECT_EQ(0, run_tool(args));
+	with_stderr = false;
+	text = strlen("Hello from a minihv guest\nloaded at +0x0\n1 cpu\n");
+	ASSERT_NE(NULL, strstr(out, "minihv: vm ")) TH_LOG("%s", out);
+	p = strstr(out, "  exit_DABT_LOW ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	EXPECT_LE(text, strtoull(p + strlen("  exit_DABT_LOW "), NULL, 10));
+	p = strstr(out, "  entries ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	EXPECT_LE(text, strtoull(p + strlen("  entries "), NULL, 10));
+}
+
 /* CPU 1 starts on PSCI CPU_ON from CPU 0 and signals it back. */
 TEST_F_TIMEOUT(tool, boots_two_cpus, 60)
 {
@@ -491,6 +520,9 @@ TEST_F(tool, writes_device_tree)
 	EXPECT_TRUE(fdt_has(buf, n, "hvc"));
 	EXPECT_TRUE(fdt_has(buf, n, "cpu@1"));
 	EXPECT_TRUE(fdt_has(buf, n, "/pl011@9000000"));
+	/* The RTC, as on QEMU's virt (tools/pl031.c). */
+	EXPECT_TRUE(fdt_has(buf, n, "pl031@9010000"));
+	EXPECT_TRUE(fdt_has(buf, n, "arm,pl031"));
 }
 
 #elif defined(__x86_64__)

@@ -27,6 +27,8 @@ static void run_usage(FILE *f)
 		"  --append <args>    kernel command line\n"
 		"  --no-irqchip       no in-kernel interrupt controller, even where\n"
 		"                     minihv.ko has one\n"
+		"  --stats            at the end, the VM's exits by reason and its\n"
+		"                     other counters (as minihv stat), on stderr\n"
 		"  --clock <real|virtual>\n"
 		"                     what the guest's counter shows: real time (the\n"
 		"                     default) or virtual time, which stands still\n"
@@ -338,6 +340,23 @@ static int parse_mem(const char *s, uint64_t *mem)
 	return 0;
 }
 
+/* --stats: the VM's counters, read while its fd still holds it. */
+static void print_stats(const struct vmm *vmm)
+{
+	struct minihv_vm_info info;
+	char name[32];
+
+	if (ioctl(vmm->vm, MINIHV_GET_VM_INFO, &info)) {
+		fprintf(stderr, "minihv: --stats: MINIHV_GET_VM_INFO: %s\n",
+			strerror(errno));
+		return;
+	}
+	snprintf(name, sizeof(name), "%d-%u", (int)getpid(), info.id);
+	if (stat_print_vm(stderr, name))
+		fprintf(stderr, "minihv: --stats: no debugfs statistics for vm %s (is debugfs mounted?)\n",
+			name);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -349,6 +368,7 @@ int cmd_run(int argc, char **argv)
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry-mode", required_argument, NULL, 'e' },
 		{ "no-irqchip", no_argument, NULL, 'n' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'k' },
 		{ "wallclock", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
@@ -406,6 +426,9 @@ int cmd_run(int argc, char **argv)
 		case 'n':
 			cfg.no_irqchip = true;
 			break;
+		case 's':
+			cfg.stats = true;
+			break;
 		case 'k':
 			if (!strcmp(optarg, "virtual")) {
 				cfg.virtual_clock = true;
@@ -451,5 +474,7 @@ int cmd_run(int argc, char **argv)
 	for (i = 0; i < vmm.nr_vcpus; i++)
 		pthread_join(vmm.vcpus[i].thread, NULL);
 	fflush(stdout);
+	if (cfg.stats)
+		print_stats(&vmm);
 	return vmm.exit_code;
 }

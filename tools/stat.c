@@ -174,6 +174,31 @@ static void show(const struct sample *old, const struct sample *cur,
 	fflush(stdout);
 }
 
+static int by_total(const void *a, const void *b)
+{
+	const struct field *x = a, *y = b;
+
+	return x->value < y->value ? 1 : x->value > y->value ? -1 :
+	       strcmp(x->name, y->name);
+}
+
+/* One VM's counters that are not 0, the biggest first (minihv run --stats). */
+int stat_print_vm(FILE *f, const char *vm)
+{
+	static struct vm_sample vs;
+	unsigned int i;
+
+	if (read_vm(vm, &vs))
+		return -1;
+	qsort(vs.f, vs.nr, sizeof(vs.f[0]), by_total);
+	fprintf(f, "minihv: vm %s:\n", vm);
+	for (i = 0; i < vs.nr; i++)
+		if (vs.f[i].value)
+			fprintf(f, "  %-26s %16llu\n", vs.f[i].name,
+				vs.f[i].value);
+	return 0;
+}
+
 static void print_help(FILE *f)
 {
 	fprintf(f,

@@ -35,6 +35,7 @@ struct vmm_config {
 	uint64_t mem;
 	int cpus;
 	bool no_irqchip;		/* --no-irqchip */
+	bool stats;			/* --stats: exits by reason at the end */
 	bool virtual_clock;		/* --clock virtual */
 	bool wallclock_set;		/* --wallclock: the guest's date now */
 	struct timespec wallclock;
@@ -101,8 +102,16 @@ void *vmm_gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len);
 /* MINIHV_IRQ_LINE, for VMs with an in-kernel interrupt controller. */
 void vmm_irq_line(struct vmm *vmm, unsigned int irq, bool level);
 
+/*
+ * The guest's date (tools/wallclock.c): the VM's wall clock plus its
+ * real time; setting it moves the wall clock only.
+ */
+int vmm_date(struct vmm *vmm, struct timespec *ts);
+int vmm_set_date(struct vmm *vmm, int64_t sec);
+
 /* Devices. */
 void pl011_init(struct vmm *vmm, uint64_t base, unsigned int irq);
+void pl031_init(struct vmm *vmm, uint64_t base);
 void uart16550_init(struct vmm *vmm, unsigned int port, unsigned int irq);
 
 /*

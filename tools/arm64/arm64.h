@@ -13,6 +13,7 @@
 #define ARM64_GICR_SIZE		0x20000ULL	/* per CPU */
 #define ARM64_PL011_BASE	0x09000000ULL
 #define ARM64_PL011_IRQ		1		/* SPI 1 */
+#define ARM64_PL031_BASE	0x09010000ULL	/* the RTC, as on QEMU's virt */
 #define ARM64_RAM_BASE		0x40000000ULL
 #define ARM64_DTB_MAX		(2ULL << 20)
 

@@ -66,6 +66,7 @@ int arm64_fdt(struct vmm *vmm, void *fdt, uint64_t size, uint64_t initrd,
 	const uint32_t uart_irq[] = { GIC_SPI, ARM64_PL011_IRQ, IRQ_LEVEL_HIGH };
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
+	static const char rtc_compat[] = "arm,pl031\0arm,primecell";
 	static const char clock_names[] = "uartclk\0apb_pclk";
 	fdt32_t clocks[2] = { cpu_to_fdt32(PHANDLE_CLK), cpu_to_fdt32(PHANDLE_CLK) };
 	char name[64];
@@ -155,6 +156,16 @@ int arm64_fdt(struct vmm *vmm, void *fdt, uint64_t size, uint64_t initrd,
 	err |= fdt_property(fdt, "clocks", clocks, sizeof(clocks));
 	err |= fdt_property(fdt, "clock-names", clock_names,
 			    sizeof(clock_names));
+	err |= fdt_end_node(fdt);
+
+	/* The RTC, without its interrupt (tools/pl031.c): no alarms. */
+	snprintf(name, sizeof(name), "pl031@%llx",
+		 (unsigned long long)ARM64_PL031_BASE);
+	err |= fdt_begin_node(fdt, name);
+	err |= fdt_property(fdt, "compatible", rtc_compat, sizeof(rtc_compat));
+	err |= reg64(fdt, "reg", ARM64_PL031_BASE, 0x1000, 0, 0, 2);
+	err |= fdt_property(fdt, "clocks", clocks, sizeof(clocks[0]));
+	err |= fdt_property_string(fdt, "clock-names", "apb_pclk");
 	err |= fdt_end_node(fdt);
 
 	err |= fdt_end_node(fdt);

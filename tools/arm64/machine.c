@@ -2,7 +2,8 @@
 /*
  * The arm64 machine of `minihv run`, laid out like QEMU's "virt" so
  * existing guests run unchanged: RAM at 1 GiB, GICv3 at 0x08000000, a
- * PL011 at 0x09000000, PSCI over HVC, a device tree in x0.
+ * PL011 at 0x09000000, a PL031 RTC at 0x09010000, PSCI over HVC, a device
+ * tree in x0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,6 +191,7 @@ int arch_vm_setup(struct vmm *vmm)
 void arch_devices(struct vmm *vmm)
 {
 	pl011_init(vmm, ARM64_PL011_BASE, ARM64_PL011_IRQ);
+	pl031_init(vmm, ARM64_PL031_BASE);
 }
 
 void arch_dump_vcpu(struct vcpu *v)

@@ -6,9 +6,9 @@
  * FACS and the DSDT (AML compiled by iasl from dsdt.asl). The tables
  * describe what minihv has: a local APIC per vCPU (APIC id = vCPU id),
  * the I/O APIC, the PM1a blocks and reset register (pm.c), the PM timer
- * when the kernel emulates one, COM1 and fw_cfg (in the DSDT). There is
- * no 8259 PIC, no RTC, no keyboard controller and no VGA, and the FADT
- * says so.
+ * when the kernel emulates one, COM1, the CMOS RTC (its century byte in
+ * the FADT) and fw_cfg (in the DSDT). There is no 8259 PIC, no keyboard
+ * controller and no VGA, and the FADT says so.
  */
 #include <stddef.h>
 #include <string.h>
@@ -103,7 +103,6 @@ _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT layout");
 #define BOOT_LEGACY_DEVICES	(1U << 0)	/* COM1 is an ISA device */
 #define BOOT_NO_VGA		(1U << 2)
 #define BOOT_NO_MSI		(1U << 3)
-#define BOOT_NO_CMOS_RTC	(1U << 5)
 
 struct acpi_facs {
 	char signature[4];
@@ -245,8 +244,8 @@ static int build_fadt(struct builder *b, const struct x86_acpi_config *c,
 	/* Latencies over 100 and 1000 us: no C2, no C3. */
 	f->p_lvl2_lat = 0xfff;
 	f->p_lvl3_lat = 0xfff;
-	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_NO_VGA | BOOT_NO_MSI |
-			    BOOT_NO_CMOS_RTC;
+	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_NO_VGA | BOOT_NO_MSI;
+	f->century = X86_RTC_CENTURY;
 	/* TMR_VAL_EXT clear: the PM timer counts 24 bits. */
 	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
 		   FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP |

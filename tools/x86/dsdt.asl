@@ -8,6 +8,7 @@
  *           pc and q35 machines, so the well-known "outw 0x2000 to 0x604"
  *           powers off here too
  *   COM1    the 16550A at 0x3f8, ISA IRQ 4 (Linux's 8250_pnp finds it)
+ *   RTC     the CMOS clock at 0x70 (rtc.c), without its IRQ 8: no alarms
  *   FWCF    QEMU's fw_cfg I/O interface at 0x510, by its ACPI id
  * The processors are in the MADT, built per run; nothing here depends on
  * the number of vCPUs.
@@ -33,6 +34,16 @@ DefinitionBlock ("", "DSDT", 2, "MINIHV", "MINIHV", 1)
             {
                 IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)
                 IRQNoFlags () {4}
+            })
+        }
+
+        Device (RTC)
+        {
+            Name (_HID, EisaId ("PNP0B00"))     /* AT real-time clock */
+            Name (_STA, 0x0F)
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0070, 0x0070, 0x01, 0x02)
             })
         }
 

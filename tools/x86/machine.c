@@ -338,6 +338,7 @@ void arch_devices(struct vmm *vmm)
 	debug_exit_init(vmm, X86_EXIT_PORT);
 	pm_init(vmm);
 	fw_cfg_init(vmm, X86_FW_CFG_PORT);
+	rtc_init(vmm);
 }
 
 void arch_dump_vcpu(struct vcpu *v)

@@ -7,7 +7,7 @@
  * writing RST_CPU to the reset register exits 3 (a reset). Any byte of
  * a block can be accessed on its own, as on a chipset.
  *
- * Nothing in the machine sets a PM1_STS bit (no power button, no RTC, no
+ * Nothing in the machine sets a PM1_STS bit (no power button, no RTC alarm, no
  * wake), so the SCI never fires; the PM timer's TMR_STS is not there
  * either. SCI_EN reads as 1: without an SMI_CMD port in the FADT the
  * machine is always in ACPI mode.

@@ -46,6 +46,8 @@
 #define X86_UART_IRQ		4	/* ISA IRQ = I/O APIC pin */
 #define X86_EXIT_PORT		0xf4	/* as QEMU's isa-debug-exit is often set */
 #define X86_FW_CFG_PORT		0x510	/* selector; data at + 1 */
+#define X86_RTC_PORT		0x70	/* CMOS index; data at + 1 */
+#define X86_RTC_CENTURY		0x32	/* the CMOS byte the FADT names */
 
 /*
  * ACPI fixed hardware at QEMU q35's ports: the PM1a event block (status,
@@ -128,5 +130,6 @@ int x86_vcpu_boot(int fd, const struct x86_boot *boot);
 void debug_exit_init(struct vmm *vmm, unsigned int port);
 void pm_init(struct vmm *vmm);
 void fw_cfg_init(struct vmm *vmm, unsigned int port);
+void rtc_init(struct vmm *vmm);
 
 #endif /* MINIHV_TOOLS_X86_H */
