@@ -230,6 +230,11 @@ done
 input=${MINIHV_GUEST_INPUT:-}
 [ -z "$input" ] && [ "$guest" = linux ] && [ "$machine" = x86-vmx ] &&
 	input=$here/guest_commands
+# Linux in Bochs without APIC virtualization: Bochs delivers a pending
+# virtual interrupt while the guest's IF is 0 when a host interrupt comes
+# at the same time, which deadlocks Linux (README, "Linux guests").
+[ "$guest" = linux ] && [ "$machine" = x86-vmx ] &&
+	echo apicv=0 > "$wd/payload/insmod_args"
 if [ -n "$input" ]; then
 	[ -f "$input" ] || { echo "$machine: no file $input (MINIHV_GUEST_INPUT)" >&2; exit 2; }
 	cp "$input" "$wd/payload/guest_input"
