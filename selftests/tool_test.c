@@ -936,7 +936,8 @@ static const char *firmware_out(bool multiboot, int cpus, bool pm_tmr,
 	    "acpi: FACP rev 6 len 276 checksum ok oem MINIHV\n");
 	OUT("fadt: sci 9 smi_cmd 0x0 pm1a_evt 0x600/4 pm1a_cnt 0x604/2 pm_tmr %s\n",
 	    pm_tmr ? "0x608/4" : "0x0/0");
-	OUT("fadt: flags 0x1475 boot 0x2d reset 0xcf9 value 0x6\n"
+	/* boot: legacy devices, no VGA, no MSI; century: the CMOS RTC's. */
+	OUT("fadt: flags 0x1475 boot 0xd century 0x32 reset 0xcf9 value 0x6\n"
 	    "facs: len 64 version 2\n"
 	    "acpi: DSDT rev 2 len # checksum ok oem MINIHV\n"
 	    "dsdt: _S5 slp_typ a 0 b 0\n");

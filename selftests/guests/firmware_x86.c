@@ -582,8 +582,9 @@ static void walk_fadt(const struct acpi_header *h)
 	if (h->len < 129) {
 		pr("fadt: flags 0x%x (ACPI 1.0)\n", flags);
 	} else {
-		pr("fadt: flags 0x%x boot 0x%x reset 0x%x value 0x%x\n", flags,
-		   *(const uint16_t *)(f + 109), reset->addr_lo, f[128]);
+		pr("fadt: flags 0x%x boot 0x%x century 0x%x reset 0x%x value 0x%x\n",
+		   flags, *(const uint16_t *)(f + 109), f[108], reset->addr_lo,
+		   f[128]);
 	}
 	if (h->len >= 129 && flags & (1 << 10) && reset->space == 1) {
 		reset_port = reset->addr_lo;
