@@ -61,16 +61,12 @@ static bool on_bochs(void)
 
 static char apicv_was[8];
 
-/* "Y" or "N": what the parameter is now. */
+/* "Y" or "N": the parameter is that now. */
 static bool set_apicv(const char *v)
 {
 	char now[8];
-	FILE *f = fopen(APICV_PARAM, "w");
 
-	if (!f)
-		return false;
-	fputs(v, f);
-	if (fclose(f))
+	if (write_file(APICV_PARAM, v))
 		return false;
 	read_line(APICV_PARAM, now, sizeof(now));
 	return !strcmp(now, v);

@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "../vmm.h"
+#include "tap.h"
 #include "../x86/x86.h"
 
 static struct pio_dev *cmos;
 static struct mmio_dev *pl031;
 static int64_t date;		/* the VM's date, in s */
 static int sets;
-static int failed, n;
 
 int vmm_date(struct vmm *vmm, struct timespec *ts)
 {
@@ -54,22 +54,6 @@ static void wr(unsigned int reg, uint8_t v)
 	cmos->out(cmos, 0, 1, reg);
 	cmos->out(cmos, 1, 1, v);
 }
-
-static void check(bool ok, const char *what, long got)
-{
-	n++;
-	printf("%sok %d - %s", ok ? "" : "not ", n, what);
-	if (!ok) {
-		printf(" (got 0x%lx)", got);
-		failed++;
-	}
-	printf("\n");
-}
-
-#define CHECK_EQ(want, expr, what) do {					\
-	long got_ = (long)(expr);					\
-	check(got_ == (long)(want), what, got_);			\
-} while (0)
 
 int main(void)
 {
@@ -142,6 +126,5 @@ int main(void)
 	pl031->write(pl031, 0x01c, 4, 1);
 	CHECK_EQ(0, pl031->read(pl031, 0x014, 4), "cleared");
 
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "../vmm.h"
+#include "tap.h"
 
 static struct pio_dev *uart;
 static int level = -1, raises, lowers;
 static unsigned int line_irq;
-static int failed, n;
 
 void vmm_add_pio(struct vmm *vmm, struct pio_dev *dev)
 {
@@ -45,22 +45,6 @@ static void out(unsigned int reg, uint8_t val)
 {
 	uart->out(uart, reg, 1, val);
 }
-
-static void check(bool ok, const char *what, long got)
-{
-	n++;
-	printf("%sok %d - %s", ok ? "" : "not ", n, what);
-	if (!ok) {
-		printf(" (got 0x%lx)", got);
-		failed++;
-	}
-	printf("\n");
-}
-
-#define CHECK_EQ(want, expr, what) do {					\
-	long __got = (expr);						\
-	check(__got == (long)(want), what, __got);			\
-} while (0)
 
 /* The input thread delivers asynchronously: wait for the line. */
 static bool wait_level(int want)
@@ -170,6 +154,5 @@ int main(void)
 	out(2, 0x01);				/* FCR: FIFOs on */
 	CHECK_EQ(0xc1, in(2), "IIR with FIFOs: 0xc1");
 
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }
