@@ -748,8 +748,9 @@ int cmd_bench(int argc, char **argv)
 				kvm_median = st.median;
 			printf("%-16s %-8s %12.1f %12.1f %12.1f", b->name, name,
 			       st.min, st.median, st.mean);
+			/* Three digits: a ratio far below 1 is not shown as 0. */
 			if (be == BACKEND_MINIHV && kvm_median > 0)
-				printf(" %7.2fx", st.median / kvm_median);
+				printf(" %7.3gx", st.median / kvm_median);
 			printf("\n");
 			if (out)
 				fprintf(out, "%s,%s,%s,%.1f,%.1f,%.1f,%llu\n",
