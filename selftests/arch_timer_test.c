@@ -563,11 +563,12 @@ TEST_F_TIMEOUT(timer, two_vms_with_timers_and_sgis_at_once, 120)
 	for (i = 0; i < 2; i++)
 		pthread_join(vms[i].thread, NULL);
 	for (i = 0; i < 2; i++) {
-		for (j = 0; j < 2; j++)
+		for (j = 0; j < 2; j++) {
 			EXPECT_EQ(ROUNDS << 16 | ROUNDS, vms[i].values[j])
 				TH_LOG("VM %d vCPU %d: %llu SGIs, %llu timers", i, j,
 				       (unsigned long long)vms[i].values[j] >> 16,
 				       (unsigned long long)vms[i].values[j] & 0xffff);
+		}
 		guest_destroy(&vms[i].g);
 	}
 }

@@ -334,9 +334,10 @@ TEST_F(escape, foreign_call_numbers_are_refused)
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	EXPECT_EQ(0, self->g.run[0]->hypercall.args[1]);	/* SMCs */
 	r = guest_mem(&self->g, call_results);
-	for (i = 0; i < NR_FOREIGN; i++)
+	for (i = 0; i < NR_FOREIGN; i++) {
 		EXPECT_EQ(-1ULL, r[i]) TH_LOG("call %#llx",
 					     (unsigned long long)foreign_calls[i]);
+	}
 	EXPECT_EQ((uint64_t)MINIHV_HCALL_INVALID, r[NR_FOREIGN]);
 	EXPECT_EQ((uint64_t)MINIHV_HCALL_INVALID, r[NR_FOREIGN + 1]);
 	EXPECT_EQ((uint64_t)MINIHV_HCALL_INVALID, r[NR_FOREIGN + 2]);

@@ -357,8 +357,9 @@ TEST_F(efd, doorbell_signals_without_an_exit)
 	/* The first exit userspace sees is the write to OTHER. */
 	expect_mmio(_metadata, &self->g, OTHER, 4, true, 0x5a);
 	EXPECT_EQ(NR_RINGS, drain(efd[0]));
-	for (i = 1; i < 4; i++)
+	for (i = 1; i < 4; i++) {
 		EXPECT_EQ(1, drain(efd[i])) TH_LOG("the %d-byte doorbell", 1 << i);
+	}
 	EXPECT_EQ(NR_RINGS + 3, vcpu_stat(self->g.vm, "ioeventfds"));
 	EXPECT_EQ(1, vcpu_stat(self->g.vm, "mmio_user"));
 	EXPECT_LE(NR_RINGS + 3, vcpu_stat(self->g.vm, "mmio_kernel"));
@@ -593,9 +594,10 @@ TEST(ioeventfd_errors)
 		big[i] = eventfd(0, 0);
 		ASSERT_LE(0, big[i]);
 	}
-	for (i = 0; i < 61; i++)
+	for (i = 0; i < 61; i++) {
 		ASSERT_EQ(0, ioeventfd(vm, OTHER + 8 * i, 8, big[i], 0, 0))
 			TH_LOG("ioeventfd %d", i);
+	}
 	EXPECT_EQ(-ENOSPC, ioeventfd(vm, OTHER + 8 * 61, 8, big[61], 0, 0));
 	ASSERT_EQ(0, ioeventfd(vm, OTHER, 8, big[0],
 			       MINIHV_IOEVENTFD_DEASSIGN, 0));

@@ -136,13 +136,15 @@ TEST_F(x86, regs_round_trip)
 	ASSERT_EQ(0, guest_run(&self->g, 0));
 	ASSERT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason);
 	EXPECT_EQ(MINIHV_HCALL_EXIT, run->hypercall.nr);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(*gpr(&set, i), run->hypercall.args[i])
 			TH_LOG("%s as the guest saw it", gprs[i].name);
+	}
 	get_regs(_metadata, &self->g, 0, &regs);
-	for (i = 6; i < ARRAY_SIZE(gprs); i++)
+	for (i = 6; i < ARRAY_SIZE(gprs); i++) {
 		EXPECT_EQ(*gpr(&set, i), *gpr(&regs, i))
 			TH_LOG("%s changed by a hypercall", gprs[i].name);
+	}
 	EXPECT_EQ(set.rbp, regs.rbp);
 	EXPECT_EQ(set.rsp, regs.rsp);
 	EXPECT_EQ(MINIHV_HCALL_EXIT, regs.rax);
@@ -158,13 +160,15 @@ TEST_F(x86, regs_round_trip)
 	run->hypercall.ret = 0;
 	ASSERT_EQ(0, guest_run(&self->g, 0));
 	ASSERT_EQ(MINIHV_EXIT_HYPERCALL, run->exit_reason);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(~*gpr(&set, i), run->hypercall.args[i])
 			TH_LOG("%s inverted by the guest", gprs[i].name);
+	}
 	get_regs(_metadata, &self->g, 0, &regs);
-	for (i = 0; i < ARRAY_SIZE(gprs); i++)
+	for (i = 0; i < ARRAY_SIZE(gprs); i++) {
 		EXPECT_EQ(~*gpr(&set, i), *gpr(&regs, i))
 			TH_LOG("%s inverted by the guest", gprs[i].name);
+	}
 	EXPECT_EQ(FLAGS_SET, regs.rbp) TH_LOG("RFLAGS as the guest saw it");
 	EXPECT_EQ(FLAGS_SET, regs.rflags);
 	EXPECT_EQ((uintptr_t)guest_regs_echo_2, regs.rip);
@@ -681,17 +685,20 @@ TEST_F(x86, string_io_rep_ins_outs)
 
 	expect_string_io(_metadata, &self->g, MINIHV_EXIT_IO_OUT, 1, 0x70,
 			 N8, b8);
-	for (i = 0; i < N8; i++)
+	for (i = 0; i < N8; i++) {
 		ASSERT_EQ(pattern8(i), b8[i]) TH_LOG("outsb element %d", i);
+	}
 	expect_string_io(_metadata, &self->g, MINIHV_EXIT_IO_OUT, 2, 0x72,
 			 N16, b16);
-	for (i = 0; i < N16; i++)
+	for (i = 0; i < N16; i++) {
 		ASSERT_EQ(pattern16(i), b16[i]) TH_LOG("outsw element %d", i);
+	}
 	EXPECT_LT(1, expect_string_io(_metadata, &self->g, MINIHV_EXIT_IO_OUT,
 				      4, 0x74, N32, b32))
 		TH_LOG("4096 bytes in one exit?");
-	for (i = 0; i < N32; i++)
+	for (i = 0; i < N32; i++) {
 		ASSERT_EQ(pattern32(i), b32[i]) TH_LOG("outsl element %d", i);
+	}
 
 	for (i = 0; i < N8; i++)
 		b8[i] = ~pattern8(i);
@@ -709,12 +716,15 @@ TEST_F(x86, string_io_rep_ins_outs)
 	in8 = guest_mem(&self->g, guest_in8);
 	in16 = guest_mem(&self->g, guest_in16);
 	in32 = guest_mem(&self->g, guest_in32);
-	for (i = 0; i < N8; i++)
+	for (i = 0; i < N8; i++) {
 		ASSERT_EQ(b8[i], in8[i]) TH_LOG("insb element %d", i);
-	for (i = 0; i < N16; i++)
+	}
+	for (i = 0; i < N16; i++) {
 		ASSERT_EQ(b16[i], in16[i]) TH_LOG("insw element %d", i);
-	for (i = 0; i < N32; i++)
+	}
+	for (i = 0; i < N32; i++) {
 		ASSERT_EQ(b32[i], in32[i]) TH_LOG("insl element %d", i);
+	}
 }
 
 #define MW	(GUEST_MMIO_BASE + 0x2000)	/* stores */
@@ -827,9 +837,10 @@ TEST_F(x86, mmio_mov_forms_decoded)
 			    false, loads[i].data);
 	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
 	seen = guest_mem(&self->g, guest_loads);
-	for (i = 0; i < NR_LOADS; i++)
+	for (i = 0; i < NR_LOADS; i++) {
 		EXPECT_EQ(loads[i].reg, seen[i])
 			TH_LOG("%s: the register after the load", loads[i].form);
+	}
 }
 
 static uint64_t guest_mmio_add(uint64_t unused)

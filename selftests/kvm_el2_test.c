@@ -371,10 +371,11 @@ static void el2_expect_same(struct __test_metadata *_metadata,
 	unsigned int cpu, i;
 
 	for (cpu = 0; cpu < 2; cpu++)
-		for (i = 0; i < NR_HOST_REGS; i++)
+		for (i = 0; i < NR_HOST_REGS; i++) {
 			EXPECT_EQ(a->r[cpu][i], b->r[cpu][i])
 				TH_LOG("cpu %u: %s changed after %s", cpu,
 				       host_el2_regs[i], after);
+		}
 }
 
 /* minihv info's "cpus:" and "el2 lent:" lines, as a user reads them. */

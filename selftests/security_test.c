@@ -140,10 +140,11 @@ static void expect_no_kernel_words(struct __test_metadata *_metadata,
 	const uint64_t *w = p;
 	size_t i;
 
-	for (i = 0; i < size / 8; i++)
+	for (i = 0; i < size / 8; i++) {
 		EXPECT_FALSE(kernel_word(w[i]))
 			TH_LOG("%s word %zu: %#llx", what, i,
 			       (unsigned long long)w[i]);
+	}
 }
 
 FIXTURE(answers) {

@@ -251,9 +251,10 @@ TEST_F_TIMEOUT(stress, close_every_fd_while_running, 180)
 		ASSERT_EQ(0, guest_create(g, 2, guest_count, 0));
 		for (i = 0; i < 2; i++)
 			ASSERT_EQ(0, start_runner(&r[i], g->vcpu[i]));
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 2; i++) {
 			ASSERT_LT(0, wait_above(gvar(g, &progress[i]), 0, 10000))
 				TH_LOG("round %u: vCPU %d never ran", round, i);
+		}
 
 		for (j = 0; j < C_NR; j++)
 			close_one(g, order[j]);
