@@ -78,6 +78,8 @@ struct minihv_arch_ops {
 	int (*map_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);
 	void (*unmap_slot)(struct minihv_vm *vm, struct minihv_memslot *slot);
 	int (*vcpu_init)(struct minihv_vcpu *vcpu);
+	/* Optional, under vm->lock: the vCPU now counts in nr_vcpus. */
+	void (*vcpu_added)(struct minihv_vcpu *vcpu);
 	void (*vcpu_destroy)(struct minihv_vcpu *vcpu);
 	int (*vcpu_run)(struct minihv_vcpu *vcpu);
 

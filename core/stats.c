@@ -65,10 +65,11 @@ void minihv_stat_hypercall(struct minihv_vcpu *vcpu, u64 nr, u64 arg)
 	trace_minihv_hypercall(vcpu->vm->id, vcpu->id, nr, arg);
 }
 
-void minihv_stat_fast_hypercalls(struct minihv_vcpu *vcpu, u32 reason, u64 n)
+void minihv_stat_fast_exits(struct minihv_vcpu *vcpu, u32 reason,
+			    enum minihv_counter counter, u64 n)
 {
 	vcpu->stats.exits[min_t(u32, reason, MINIHV_STAT_EXIT_REASONS - 1)] += n;
-	minihv_stat_add(&vcpu->stats, MINIHV_STAT_HYPERCALLS, n);
+	minihv_stat_add(&vcpu->stats, counter, n);
 }
 
 void minihv_stat_irq(struct minihv_vcpu *target, u32 irq)

@@ -78,10 +78,13 @@ void minihv_stats_io(struct minihv_vcpu *vcpu, bool pio, u64 addr, u32 len,
 void minihv_stat_exit(struct minihv_vcpu *vcpu, u32 reason, u64 pc);
 void minihv_stat_hypercall(struct minihv_vcpu *vcpu, u64 nr, u64 arg);
 /*
- * @n no-op hypercalls the hypervisor answered before the host saw them
- * (arm64's EL2 fast path): counted as exits and hypercalls, not traced.
+ * @n exits the hypervisor answered before the host saw them (arm64's EL2
+ * fast paths, x86's right after the VM exit): counted as exits of
+ * @reason and in @counter (the hypercalls, the in-kernel MMIO), not
+ * traced.
  */
-void minihv_stat_fast_hypercalls(struct minihv_vcpu *vcpu, u32 reason, u64 n);
+void minihv_stat_fast_exits(struct minihv_vcpu *vcpu, u32 reason,
+			    enum minihv_counter counter, u64 n);
 void minihv_stat_irq(struct minihv_vcpu *target, u32 irq);
 void minihv_stat_irqchip_access(struct minihv_vcpu *vcpu, u32 reg, u64 val,
 				bool write);

@@ -230,6 +230,8 @@ int minihv_vcpu_create(struct minihv_vm *vm, unsigned long id)
 	vm->vcpus[vm->nr_vcpus] = vcpu;
 	/* Pairs with minihv_vm_nr_vcpus(): the entry before its count. */
 	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
+	if (minihv_ops->vcpu_added)
+		minihv_ops->vcpu_added(vcpu);
 	minihv_stats_vcpu_add(vcpu);
 	mutex_unlock(&vm->lock);
 	return fd;

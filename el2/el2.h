@@ -116,6 +116,7 @@ struct minihv_pgtable *minihv_el2_vm_pgtable(struct minihv_vm *vm);
 int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
+void minihv_el2_vcpu_added(struct minihv_vcpu *vcpu);
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 
@@ -135,6 +136,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 	.unmap_slot = minihv_el2_unmap_slot,			\
 	.vcpu_init = minihv_el2_vcpu_init,			\
 	.vcpu_init_flags = MINIHV_VCPU_INIT_POWER_OFF,		\
+	.vcpu_added = minihv_el2_vcpu_added,			\
 	.vcpu_destroy = minihv_el2_vcpu_destroy,		\
 	.vcpu_run = minihv_el2_vcpu_run,			\
 	.irqchip_create = minihv_el2_irqchip_create,		\

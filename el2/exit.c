@@ -517,9 +517,16 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 
 		exit = enter_once(vcpu);
 		if (ctx->fast_hcalls) {
-			minihv_stat_fast_hypercalls(vcpu, ESR_ELx_EC_HVC64,
-						    ctx->fast_hcalls);
+			minihv_stat_fast_exits(vcpu, ESR_ELx_EC_HVC64,
+					       MINIHV_STAT_HYPERCALLS,
+					       ctx->fast_hcalls);
 			ctx->fast_hcalls = 0;
+		}
+		if (ctx->fast_gicd) {
+			minihv_stat_fast_exits(vcpu, ESR_ELx_EC_DABT_LOW,
+					       MINIHV_STAT_MMIO_KERNEL,
+					       ctx->fast_gicd);
+			ctx->fast_gicd = 0;
 		}
 		if (exit == -EAGAIN)
 			continue;

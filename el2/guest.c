@@ -221,7 +221,11 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, cntvoff) != CTX_CNTVOFF);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fast_hcalls) !=
 		     CTX_FAST_HCALLS);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, gicd) != CTX_GICD);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fast_gicd) != CTX_FAST_GICD);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, vgic) != CTX_VGIC);
+	BUILD_BUG_ON(offsetof(struct el2_gicd, ipa) != GICD_EL2_IPA);
+	BUILD_BUG_ON(offsetof(struct el2_gicd, regs) != GICD_EL2_REGS);
 	BUILD_BUG_ON(offsetof(struct el2_vgic_state, vmcr) != VGIC_VMCR);
 	BUILD_BUG_ON(offsetof(struct el2_vgic_state, used_lrs) != VGIC_USED_LRS);
 	BUILD_BUG_ON(offsetof(struct el2_vgic_state, nr_apr) != VGIC_NR_APR);
@@ -271,6 +275,12 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 		}
 	}
 	return 0;
+}
+
+void minihv_el2_vcpu_added(struct minihv_vcpu *vcpu)
+{
+	if (minihv_vgic_dist(vcpu->vm))
+		minihv_vgic_vcpu_added(vcpu);
 }
 
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu)

@@ -10,6 +10,7 @@
 #include <linux/linkage.h>
 #include <asm/assembler.h>
 #include <asm/esr.h>
+#include <asm/kvm_arm.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
 
@@ -17,6 +18,7 @@
 #include "uapi/minihv.h"
 #include "world_switch.h"
 #include "vgic_switch.S"
+#include "gicd_fast.S"
 
 	.section .minihv.hyp.text, "ax"
 
@@ -339,7 +341,10 @@ guest_vectors:
 	guest_vector EL2_EXIT_SERROR
 
 	.align	7
-/* The no-op hypercall costs no trip to the host: the bare transition. */
+/*
+ * The no-op hypercall and the distributor's ID and control reads cost no
+ * trip to the host: the bare transition.
+ */
 	.macro	nvhe_ctx_x1
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1, #HYP_CPU_VCPU]
@@ -347,7 +352,8 @@ guest_vectors:
 
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
-	hcall_nop_fast 1f, nvhe_ctx_x1
+	hcall_nop_fast 2f, nvhe_ctx_x1
+2:	gicd_read_fast 1f, nvhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	guest_exit
 

@@ -98,7 +98,9 @@
 #define CTX_FPCR		(CTX_FPSR + 8)
 #define CTX_CNTVOFF		(CTX_FPCR + 8)		/* the VM's */
 #define CTX_FAST_HCALLS		(CTX_CNTVOFF + 8)	/* answered at EL2 */
-#define CTX_VGIC		(CTX_FAST_HCALLS + 8)	/* struct el2_vgic_state */
+#define CTX_GICD		(CTX_FAST_HCALLS + 8)	/* struct el2_gicd, or 0 */
+#define CTX_FAST_GICD		(CTX_GICD + 8)		/* answered at EL2 */
+#define CTX_VGIC		(CTX_FAST_GICD + 8)	/* struct el2_vgic_state */
 #define CTX_SIZE		(CTX_VGIC + VGIC_STATE_SIZE)
 
 /*
@@ -114,6 +116,18 @@
 #define VGIC_AP1R		64	/* 4 words */
 #define VGIC_LR			96	/* 16 words */
 #define VGIC_STATE_SIZE		(VGIC_LR + 16 * 8)
+
+/*
+ * The distributor registers EL2 answers reads of by itself (struct
+ * el2_gicd, one per VM, at the address EL2 sees it by: PA in nVHE, the
+ * kernel's VA in VHE): the frame's IPA, and the words at its offsets
+ * 0x0..0xc (GICD_CTLR, TYPER, IIDR, TYPER2), which the host keeps
+ * current under the distributor's lock. Reads have no side effects
+ * there, so no trip to the host is needed (world_switch.h).
+ */
+#define GICD_EL2_IPA		0
+#define GICD_EL2_REGS		8
+#define GICD_EL2_NR_REGS	4
 
 /*
  * Per-CPU EL2 state: params of MINIHV_HC_INIT, the host's state while a
@@ -191,6 +205,11 @@ struct el2_vgic_state {
 	u64 lr[16];
 };
 
+struct el2_gicd {
+	u64 ipa;
+	u32 regs[GICD_EL2_NR_REGS];
+};
+
 struct el2_vcpu_ctx {
 	u64 regs[31];
 	u64 pc;
@@ -208,6 +227,8 @@ struct el2_vcpu_ctx {
 	u64 fpsr, fpcr;
 	u64 cntvoff;
 	u64 fast_hcalls;	/* counted by EL2, taken by the host */
+	u64 gicd;		/* EL2's address of the VM's el2_gicd */
+	u64 fast_gicd;		/* as fast_hcalls */
 	struct el2_vgic_state vgic;
 };
 

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include <asm/cputype.h>
+#include <asm/virt.h>
 #include <asm/sysreg.h>
 
 #include "el2/el2.h"
@@ -548,6 +549,7 @@ int minihv_vgic_create(struct minihv_vm *vm, const struct minihv_irqchip *c)
 	d->redist_size = c->size[1];
 	for (i = 0; i < nr_spis; i++)
 		irq_reset(&d->spis[i], VGIC_NR_PRIVATE + i, NULL);
+	minihv_vgic_dist_init(d);
 
 	d->dist_dev = (struct minihv_io_dev) {
 		.space = MINIHV_IO_MMIO, .base = c->base[0],
@@ -602,7 +604,16 @@ int minihv_vgic_vcpu_init(struct minihv_vcpu *vcpu)
 	vc->hw->hcr = ICH_HCR_EN;
 	vc->hw->nr_apr = minihv_vgic_hw.nr_apr;
 	v->vgic = vc;
+	/* EL2's own mapping of RAM: the kernel's in VHE, identity in nVHE. */
+	v->ctx->gicd = is_kernel_in_hyp_mode() ? (u64)&d->el2 :
+						 virt_to_phys(&d->el2);
 	return 0;
+}
+
+/* What the distributor reports of the vCPUs (TYPER) follows their count. */
+void minihv_vgic_vcpu_added(struct minihv_vcpu *vcpu)
+{
+	minihv_vgic_dist_vcpus_changed(minihv_vgic_dist(vcpu->vm));
 }
 
 void minihv_vgic_vcpu_destroy(struct minihv_vcpu *vcpu)

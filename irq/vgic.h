@@ -81,6 +81,8 @@ struct vgic_dist {
 	u64 dist_base, redist_base, redist_size;
 	u32 nr_spis;
 	bool grp0_enabled, grp1_enabled;	/* GICD_CTLR */
+	/* GICD_CTLR, TYPER, IIDR, TYPER2 as EL2 answers them (hyp.h) */
+	struct el2_gicd el2;
 	struct minihv_io_dev dist_dev, redist_dev;
 	struct vgic_irq spis[];
 };
@@ -102,6 +104,7 @@ void minihv_vgic_exit(void);
 int minihv_vgic_create(struct minihv_vm *vm, const struct minihv_irqchip *c);
 void minihv_vgic_destroy(struct minihv_vm *vm);
 int minihv_vgic_vcpu_init(struct minihv_vcpu *vcpu);
+void minihv_vgic_vcpu_added(struct minihv_vcpu *vcpu);
 void minihv_vgic_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_vgic_irq_line(struct minihv_vm *vm, u32 spi, bool level);
 void minihv_vgic_set_private_level(struct minihv_vcpu *vcpu, u32 intid,
@@ -113,6 +116,9 @@ int minihv_vgic_sgi(struct minihv_vcpu *vcpu, u64 sgir, bool group1);
 
 /* For the register files (vgic_mmio.c, vgic_v3_dist.c, vgic_v3_redist.c). */
 struct vgic_dist *minihv_vgic_dist(struct minihv_vm *vm);
+/* irq/vgic_v3_dist.c */
+void minihv_vgic_dist_init(struct vgic_dist *d);
+void minihv_vgic_dist_vcpus_changed(struct vgic_dist *d);
 struct vgic_cpu *minihv_vgic_cpu(struct minihv_vcpu *vcpu);
 struct vgic_irq *minihv_vgic_irq(struct vgic_dist *d, struct minihv_vcpu *vcpu,
 				 u32 intid);

@@ -5,6 +5,11 @@
  * them: GICD_CTLR.{ARE, DS} read as one, no LPIs, no message-based SPIs.
  * Reserved registers are RAZ/WI; a width a register does not allow, or
  * a misaligned access, is refused and the guest takes an external abort.
+ *
+ * GICD_CTLR, TYPER, IIDR and TYPER2 are words in struct el2_gicd, which
+ * EL2 answers the guest's reads from without leaving the guest's world
+ * (el2/world_switch.h:gicd_read_fast); the host reads and updates them
+ * here.
  */
 #include <linux/irqchip/arm-gic-v3.h>
 
@@ -19,6 +24,10 @@ static struct vgic_dist *dist_of(struct minihv_io_dev *dev)
 	return container_of(dev, struct vgic_dist, dist_dev);
 }
 
+#define EL2_CTLR	(GICD_CTLR / 4)
+#define EL2_TYPER	(GICD_TYPER / 4)
+#define EL2_IIDR	(GICD_IIDR / 4)
+
 static u32 typer(struct vgic_dist *d)
 {
 	u32 nr_cpus = min_t(u32, minihv_vm_nr_vcpus(d->vm), 8);
@@ -26,6 +35,31 @@ static u32 typer(struct vgic_dist *d)
 	/* IDbits 10 (INTIDs below 1024), no LPIs, 1-of-N routing. */
 	return ((VGIC_NR_PRIVATE + d->nr_spis) / 32 - 1) |
 	       (nr_cpus ? nr_cpus - 1 : 0) << 5 | (10 - 1) << 19;
+}
+
+/* Under the lock: the group enables, as GICD_CTLR reads them. */
+static void ctlr_update(struct vgic_dist *d)
+{
+	WRITE_ONCE(d->el2.regs[EL2_CTLR],
+		   GICD_CTLR_ARE_NS | GICD_CTLR_DS |
+		   (d->grp0_enabled ? GICD_CTLR_ENABLE_SS_G0 : 0) |
+		   (d->grp1_enabled ? GICD_CTLR_ENABLE_SS_G1 : 0));
+}
+
+void minihv_vgic_dist_init(struct vgic_dist *d)
+{
+	BUILD_BUG_ON(GICD_EL2_NR_REGS * 4 != GICD_TYPER2 + 4);
+	d->el2.ipa = d->dist_base;
+	ctlr_update(d);
+	d->el2.regs[EL2_TYPER] = typer(d);
+	d->el2.regs[EL2_IIDR] = DIST_IIDR;
+	/* TYPER2 (0xc) stays 0: no vSGIs, no extended ranges. */
+}
+
+/* Under vm->lock, the vCPUs' only writer. */
+void minihv_vgic_dist_vcpus_changed(struct vgic_dist *d)
+{
+	WRITE_ONCE(d->el2.regs[EL2_TYPER], typer(d));
 }
 
 /* The SPI whose GICD_IROUTER<n> holds [offset, offset + len), or NULL. */
@@ -95,15 +129,10 @@ static int dist_read(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 	}
 	switch (offset) {
 	case GICD_CTLR:
-		*val = GICD_CTLR_ARE_NS | GICD_CTLR_DS |
-		       (READ_ONCE(d->grp0_enabled) ? GICD_CTLR_ENABLE_SS_G0 : 0) |
-		       (READ_ONCE(d->grp1_enabled) ? GICD_CTLR_ENABLE_SS_G1 : 0);
-		break;
 	case GICD_TYPER:
-		*val = typer(d);
-		break;
 	case GICD_IIDR:
-		*val = DIST_IIDR;
+	case GICD_TYPER2:
+		*val = READ_ONCE(d->el2.regs[offset / 4]);
 		break;
 	case GICD_PIDR2:
 		*val = GIC_PIDR2_V3;
@@ -157,6 +186,7 @@ static int dist_write(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 		raw_spin_lock_irqsave(&d->lock, flags);
 		WRITE_ONCE(d->grp0_enabled, val & GICD_CTLR_ENABLE_SS_G0);
 		WRITE_ONCE(d->grp1_enabled, val & GICD_CTLR_ENABLE_SS_G1);
+		ctlr_update(d);
 		raw_spin_unlock_irqrestore(&d->lock, flags);
 		/* What a group enable lets through: every vCPU looks again. */
 		n = minihv_vm_nr_vcpus(vm);

@@ -403,6 +403,52 @@ TEST_F(stats, minihv_stat_reports_the_vm)
 	EXPECT_EQ(1, found) TH_LOG("no line with %s", want);
 }
 
+#if defined(__aarch64__)
+#define NR_FAST_READS	1000
+#define NR_SLOW_READS	50
+
+/*
+ * Distributor reads EL2 answers (GICD_CTLR) and one it leaves to the
+ * host (GICD_ISENABLER1), after a first sync.
+ */
+static uint64_t guest_dist_reads(uint64_t unused)
+{
+	uint64_t sum = 0;
+	int i;
+
+	guest_sync(1, 0);
+	for (i = 0; i < NR_FAST_READS; i++)
+		sum += mmio_read32(gicd_reg(GICD_CTLR));
+	for (i = 0; i < NR_SLOW_READS; i++)
+		sum += mmio_read32(gicd_reg(GICD_ISENABLER + 4));
+	return sum;
+}
+
+/*
+ * Both kinds count as exits and in-kernel MMIO, but only the host's
+ * reads cost an entry: EL2 answered the others inside the guest's world.
+ */
+TEST_F(stats, arm64_distributor_reads_answered_at_el2)
+{
+	long long entries;
+
+	ASSERT_EQ(0, guest_create_gic(&self->g, 1, guest_dist_reads, 0, 0));
+	ASSERT_EQ(UCALL_SYNC, run_to_ucall(_metadata, &self->g));
+	ASSERT_EQ(0, reset_stats(self->g.vm, "/vcpu0/stats"));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	/* GICD_CTLR after reset: ARE and DS, groups off. */
+	EXPECT_EQ(NR_FAST_READS * 0x50ULL, self->g.run[0]->hypercall.args[1]);
+	EXPECT_EQ(NR_FAST_READS + NR_SLOW_READS,
+		  vcpu_stat(self->g.vm, EXIT_MMIO));
+	EXPECT_EQ(NR_FAST_READS + NR_SLOW_READS,
+		  vcpu_stat(self->g.vm, "mmio_kernel"));
+	entries = vcpu_stat(self->g.vm, "entries");
+	TH_LOG("entries: %lld", entries);
+	EXPECT_LE(NR_SLOW_READS, entries);
+	EXPECT_GT(NR_SLOW_READS + 100, entries);
+}
+#endif
+
 #if defined(__x86_64__)
 /* Exits to the host @n times, then ends. */
 static uint64_t guest_syncs(uint64_t n)

@@ -292,6 +292,83 @@ TEST_F(vgic, distributor_registers)
 	EXPECT_EQ(0, r[32]);
 }
 
+/*
+ * EL2 answers word loads of GICD_CTLR, TYPER, IIDR and TYPER2 without the
+ * host (el2/world_switch.h:gicd_read_fast), writing the load's target
+ * register itself: every one of x0..x30 and XZR, each preset to all ones
+ * (a W load clears the top half), loaded in turn before any is stored, so
+ * a write to the wrong register shows too.
+ */
+static uint64_t seen[32];
+
+#define LOAD_ALL(...)							\
+	".irp n," #__VA_ARGS__ "\n mov x\\n, #-1\n ldr w\\n, [%0]\n .endr\n" \
+	".irp n," #__VA_ARGS__ "\n str x\\n, [%1, #8 * \\n]\n .endr\n"
+
+static uint64_t guest_dist_reads_at_el2(uint64_t unused)
+{
+	uint64_t iidr = GUEST_GICD_BASE + GICD_IIDR;
+
+	asm volatile(LOAD_ALL(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+		     : : "r"(iidr), "r"(seen)
+		     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8",
+		       "x9", "x10", "x11", "x12", "x13", "memory");
+	asm volatile(LOAD_ALL(14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+			      25, 26, 27, 28)
+		     : : "r"(iidr), "r"(seen)
+		     : "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+		       "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+		       "memory");
+	/* The frame pointer and the link register, put back afterwards. */
+	asm volatile("mov x16, %0\n"
+		     "stp x29, x30, [sp, #-16]!\n"
+		     "mov x29, #-1\n"
+		     "mov x30, #-1\n"
+		     "ldr w29, [x16]\n"
+		     "ldr w30, [x16]\n"
+		     "mov x17, x29\n"
+		     "mov x16, x30\n"
+		     "ldp x29, x30, [sp], #16\n"
+		     "str x17, [%1, #8 * 29]\n"
+		     "str x16, [%1, #8 * 30]\n"
+		     : : "r"(iidr), "r"(seen) : "x16", "x17", "x30", "memory");
+	/* XZR: the load is skipped, nothing else written. */
+	asm volatile("mov x16, #-1\n"
+		     "ldr wzr, [%0]\n"
+		     "str x16, [%1, #8 * 31]\n"
+		     : : "r"(iidr), "r"(seen) : "x16", "memory");
+
+	put(0, mmio_read32(GUEST_GICD_BASE + GICD_TYPER));
+	put(1, mmio_read32(GUEST_GICD_BASE + GICD_TYPER2));
+	mmio_write32(GUEST_GICD_BASE + GICD_CTLR, GICD_CTLR_G1);
+	put(2, mmio_read32(GUEST_GICD_BASE + GICD_CTLR));
+	mmio_write32(GUEST_GICD_BASE + GICD_CTLR, 0);
+	put(3, mmio_read32(GUEST_GICD_BASE + GICD_CTLR));
+	return 0;
+}
+
+TEST_F(vgic, distributor_reads_at_el2_reach_every_register)
+{
+	uint64_t *r, *x;
+	int i;
+
+	/* Two vCPUs (the second never runs): TYPER counts both. */
+	ASSERT_EQ(0, guest_create_gic(&self->g, 2, guest_dist_reads_at_el2,
+				      0, 0));
+	ASSERT_EQ(UCALL_DONE, run_to_ucall(_metadata, &self->g));
+	x = guest_mem(&self->g, seen);
+	for (i = 0; i < 31; i++) {
+		EXPECT_EQ(0x4d00043bULL, x[i]) TH_LOG("x%d", i);
+	}
+	EXPECT_EQ(~0ULL, x[31]);
+	r = guest_mem(&self->g, results);
+	EXPECT_EQ(1, (r[0] >> 5) & 7);			/* CPUNumber */
+	EXPECT_EQ(8, r[0] & 0x1f);
+	EXPECT_EQ(0, r[1]);
+	EXPECT_EQ(GICD_CTLR_ARE | GICD_CTLR_DS | GICD_CTLR_G1, r[2]);
+	EXPECT_EQ(GICD_CTLR_ARE | GICD_CTLR_DS, r[3]);
+}
+
 static uint64_t guest_redist_regs(uint64_t unused)
 {
 	uint64_t r0 = GICR_FRAME(0), r1 = GICR_FRAME(1), r2 = GICR_FRAME(2);

@@ -309,8 +309,9 @@ static int run_loop(struct vmx_vcpu *v)
 		}
 		preempt_enable();
 		if (v->fast_hcalls) {
-			minihv_stat_fast_hypercalls(v->vcpu, EXIT_REASON_VMCALL,
-						    v->fast_hcalls);
+			minihv_stat_fast_exits(v->vcpu, EXIT_REASON_VMCALL,
+					       MINIHV_STAT_HYPERCALLS,
+					       v->fast_hcalls);
 			v->fast_hcalls = 0;
 		}
 		if (ret == ENTER_KICKED)

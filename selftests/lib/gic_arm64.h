@@ -36,6 +36,7 @@
 #define GICD_ICFGR		0x0c00
 #define GICD_SGIR		0x0f00
 #define GICD_IROUTER		0x6000
+#define GICD_TYPER2		0x000c
 #define GICD_PIDR2		0xffe8
 #define GICD_CTLR_G0		(1U << 0)
 #define GICD_CTLR_G1		(1U << 1)
