@@ -140,6 +140,12 @@ struct vcpu_irqs {
 	uint8_t order[64];
 	uint64_t tsc[64];
 	uint32_t isr_seen[64];		/* its vector's ISR bit on entry */
+	/*
+	 * Interrupts taken inside the handler of another. Through an
+	 * interrupt gate the handler runs with IF clear, so this must stay
+	 * 0: a delivery the vCPU's RFLAGS.IF did not allow.
+	 */
+	uint64_t in_handler, nested;
 };
 
 static struct vcpu_irqs irqs[GUEST_MAX_VCPUS];
@@ -215,6 +221,12 @@ static void test_irq(uint64_t vector)
 	struct vcpu_irqs *r = &irqs[guest_vcpu_id()];
 	uint64_t n = r->n;
 
+	/* An NMI may come in any handler; exceptions are not counted. */
+	if (vector >= 32) {
+		if (r->in_handler)
+			r->nested++;
+		r->in_handler = 1;
+	}
 	if (n < 64) {
 		r->order[n] = vector;
 		r->tsc[n] = rdtsc();
@@ -224,6 +236,8 @@ static void test_irq(uint64_t vector)
 	r->count[vector]++;
 	if (vector != 2 && !no_eoi[vector])
 		apic_write(APIC_EOI, 0);
+	if (vector >= 32)
+		r->in_handler = 0;
 }
 
 static uint64_t tsc_khz_cpuid(void)
@@ -1148,6 +1162,8 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 	/* The work the interrupts cut into is intact. */
 	EXPECT_EQ(guest_work_sum(work[0]), work[1]);
 	EXPECT_EQ(work[0], t[0].value);
+	EXPECT_EQ(0, host_irqs(g, 0)->nested)
+		TH_LOG("interrupts taken inside a handler, with IF clear");
 	close(efd);
 	guest_destroy(g);
 	expect_mem_flat(_metadata, &mark, 4096);
