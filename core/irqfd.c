@@ -5,8 +5,11 @@
  *
  * The eventfd's wake-up calls irqfd_wakeup() with the eventfd's wait
  * queue lock held, interrupts off, maybe in hard interrupt context: it
- * only consumes the count and queues @inject, which drives the line from
- * a worker, where the controllers' own locks may be taken.
+ * consumes the count and pulses the line there if the architecture's
+ * controller allows it (irq_line_atomic: arm64's vGIC, as KVM injects
+ * SPIs), else queues @inject, which drives the line from a worker, where
+ * the controller's own locks may be taken (x86's I/O APIC). The worker
+ * costs a wake-up and a context switch on the signalling CPU per pulse.
  *
  * Lifetime: an irqfd is on vm->irqfds from assignment until one of three
  * takes it off, under vm->irqfds_lock: DEASSIGN, the eventfd's last close
@@ -44,13 +47,25 @@ struct irqfd {
 
 static struct workqueue_struct *irqfd_wq;
 
-static void irqfd_inject(struct work_struct *work)
+static void pulse_line(struct irqfd *f)
 {
-	struct irqfd *f = container_of(work, struct irqfd, inject);
-
 	/* The line was checked at assignment and the controller never goes. */
 	minihv_ops->irq_line(f->vm, f->irq, true);
 	minihv_ops->irq_line(f->vm, f->irq, false);
+}
+
+static void irqfd_inject(struct work_struct *work)
+{
+	pulse_line(container_of(work, struct irqfd, inject));
+}
+
+/* In the wake-up (any context) or the assignment. */
+static void pulse(struct irqfd *f)
+{
+	if (minihv_ops->irq_line_atomic)
+		pulse_line(f);
+	else
+		queue_work(irqfd_wq, &f->inject);
 }
 
 static void irqfd_shutdown(struct work_struct *work)
@@ -85,7 +100,7 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	if (flags & EPOLLIN) {
 		/* Consumed here so the next write wakes us again. */
 		eventfd_ctx_do_read(f->ctx, &cnt);
-		queue_work(irqfd_wq, &f->inject);
+		pulse(f);
 	}
 	if (flags & EPOLLHUP) {
 		/* The eventfd's file is going: @f must not wait on it. */
@@ -152,7 +167,7 @@ static int assign(struct minihv_vm *vm, const struct minihv_irqfd *a)
 	 */
 	events = vfs_poll(file.file, &f->pt);
 	if (events & EPOLLIN)
-		queue_work(irqfd_wq, &f->inject);
+		pulse(f);
 	fdput(file);
 	return 0;
 
