@@ -196,6 +196,7 @@ static void *io_out_device(void *arg)
 	while (n < d->iters && !LOAD_ONCE(d->stop)) {
 		if (__atomic_load_n(d->word, __ATOMIC_ACQUIRE) == n) {
 			sched_yield();
+			bench_relax();
 			continue;
 		}
 		n++;

@@ -15,6 +15,22 @@
 #define BENCH_MAX_ITERS		100000
 #define BENCH_NOT_YET		1
 
+/*
+ * A spin loop's pause, for the guests and the host's device threads. On
+ * arm64, YIELD: a hint no hypervisor traps, which also lets QEMU's
+ * single-threaded TCG (-icount) run the other emulated CPU at once rather
+ * than at its next timer event, so a cross-CPU round trip is timed as
+ * the path it takes, not the emulator's scheduling.
+ */
+static inline void bench_relax(void)
+{
+#if defined(__aarch64__)
+	asm volatile("yield" : : : "memory");
+#else
+	asm volatile("pause" : : : "memory");
+#endif
+}
+
 struct bench {
 	const char *name;	/* --only and the CSV's benchmark column */
 	const char *title;	/* the design's name */

@@ -107,6 +107,19 @@ static int run(uint64_t (*fn)(uint64_t), bool irqchip, uint64_t iters,
  * counter read in vCPU 1's handler. Both read the one virtual counter.
  */
 #define IPI_SGI		2
+#define SPIN_LIMIT	1000000000
+
+/*
+ * One turn of a bounded spin on another CPU's store: false once it has
+ * gone on too long. The YIELD (bench_relax) is what makes QEMU's TCG run
+ * the other CPU now, not at its next timer event.
+ */
+static bool spin_on(uint64_t *spin)
+{
+	bench_relax();
+	return ++*spin < SPIN_LIMIT;
+}
+
 static uint64_t ipi_ready, ipi_done, ipi_count, ipi_stamp;
 
 static void ipi_handler(void)
@@ -130,20 +143,21 @@ static uint64_t guest_virtual_ipi(uint64_t iters)
 		irqs_on();
 		STORE_ONCE(ipi_ready, 1);
 		while (!LOAD_ONCE(ipi_done))
-			;
+			bench_relax();
 		irqs_off();
 		return 0;
 	}
-	for (spin = 0; !LOAD_ONCE(ipi_ready); spin++)
-		if (spin > 1000000000)
+	spin = 0;
+	while (!LOAD_ONCE(ipi_ready))
+		if (!spin_on(&spin))
 			return 0;	/* vCPU 1 never came */
 	for (i = 0; i < iters; i++) {
 		n = __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE);
 		t0 = gic_counter();
 		gic_send_sgi(IPI_SGI, 1);
-		for (spin = 0; __atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE) == n;
-		     spin++)
-			if (spin > 1000000000)
+		spin = 0;
+		while (__atomic_load_n(&ipi_count, __ATOMIC_ACQUIRE) == n)
+			if (!spin_on(&spin))
 				return 0;
 		samples[i] = LOAD_ONCE(ipi_stamp) - t0;
 	}
@@ -183,9 +197,9 @@ static uint64_t guest_io_in(uint64_t iters)
 	for (i = 0; i < iters; i++) {
 		t0 = gic_counter();
 		mmio_write32(IO_DOORBELL, 1);
-		for (spin = 0; __atomic_load_n(&io_word, __ATOMIC_ACQUIRE) <= i;
-		     spin++)
-			if (spin > 1000000000)
+		spin = 0;
+		while (__atomic_load_n(&io_word, __ATOMIC_ACQUIRE) <= i)
+			if (!spin_on(&spin))
 				return 0;
 		samples[i] = gic_counter() - t0;
 	}
@@ -220,9 +234,9 @@ static uint64_t guest_io_out(uint64_t iters)
 	for (i = 0; i < iters; i++) {
 		t0 = gic_counter();
 		__atomic_store_n(&io_word, i + 1, __ATOMIC_RELEASE);
-		for (spin = 0; __atomic_load_n(&io_irqs, __ATOMIC_ACQUIRE) <= i;
-		     spin++)
-			if (spin > 1000000000)
+		spin = 0;
+		while (__atomic_load_n(&io_irqs, __ATOMIC_ACQUIRE) <= i)
+			if (!spin_on(&spin))
 				return 0;
 		samples[i] = LOAD_ONCE(io_stamp) - t0;
 	}
