@@ -17,7 +17,9 @@
 #define APIC_EOI	0xb0
 #define APIC_SVR	0xf0
 #define APIC_ICR	0x300
+#define APIC_LVT0	0x350
 #define APIC_TMCCT	0x390
+#define LVT_MASKED	(1U << 16)
 #define SVR_ENABLE	0x100
 #define ICR_SELF	(1U << 18)
 #define BENCH_VECTOR	0x40
@@ -234,6 +236,12 @@ static uint64_t guest_io_out(uint64_t iters)
 	uint64_t i, t0, spin;
 
 	mmio_write32(GUEST_LAPIC_BASE + APIC_SVR, SVR_ENABLE | 0xff);
+	/*
+	 * KVM resets the BSP's LINT0 to ExtINT and routes a GSI to its PIC
+	 * as well: unmasked, pin 7 would also arrive as the untouched PIC's
+	 * vector 7 (#NM). A guest without a PIC masks LINT0, as Linux does.
+	 */
+	mmio_write32(GUEST_LAPIC_BASE + APIC_LVT0, LVT_MASKED);
 	/* Edge, fixed, physical destination APIC 0 (vCPU 0), unmasked. */
 	ioapic_write(IOAPIC_REDIR(IO_PIN) + 1, 0);
 	ioapic_write(IOAPIC_REDIR(IO_PIN), IO_VECTOR);
@@ -252,8 +260,11 @@ static uint64_t guest_io_out(uint64_t iters)
 }
 
 /*
- * Not yet under KVM in x86-vmx (KVM inside Bochs): io_in's guest never
- * sees the device's answer, io_out's takes a #NM; not looked into yet.
+ * Not yet under KVM in x86-vmx (KVM inside Bochs): KVM takes the doorbell
+ * in the kernel (its trace shows the MMIO write, no exit to us), yet the
+ * device thread on the other CPU wakes only once the vCPU leaves the
+ * guest at its spin's time-out, and no exit comes before that, not even
+ * the host's tick. The emulator's, not found yet; virtual_ipi likewise.
  */
 static int run_io_in(uint64_t iters, uint64_t *out)
 {
@@ -265,8 +276,6 @@ static int run_io_in(uint64_t iters, uint64_t *out)
 
 static int run_io_out(uint64_t iters, uint64_t *out)
 {
-	if (guest_hv == &guest_hv_kvm)
-		return BENCH_NOT_YET;
 	guest_irq_handler = io_handler;
 	return bench_run_io(guest_io_out, true, IO_PIN, iters, &io_word,
 			    samples, out);
@@ -292,6 +301,11 @@ static int run_irq_completion(uint64_t iters, uint64_t *out)
 uint64_t bench_counter(void)
 {
 	return tsc();
+}
+
+uint64_t bench_to_unit(uint64_t ticks)
+{
+	return ticks;
 }
 
 /*
