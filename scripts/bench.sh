@@ -7,6 +7,8 @@
 # x86-vmx; on arm64-nvhe and arm64-vhe KVM is off: minihv alone)
 # MINIHV_BENCH_ITERATIONS: samples per benchmark and back end (default 1000).
 # MINIHV_BENCH_ROUNDS: rounds per back end, alternating (default 3).
+# MINIHV_BENCH_SCALE: the scale measures' options (scripts/machine.sh; "off"
+# skips them), their rows into bench/scale.csv.
 set -euo pipefail
 {
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +36,8 @@ for m in "${machines[@]}"; do
 	wait
 	tr -d '\r' < "$top/build/$m/console.log" |
 		sed -n 's/^MINIHV-CSV //p' > "$top/build/bench-$m.csv"
+	tr -d '\r' < "$top/build/$m/console.log" |
+		sed -n 's/^MINIHV-SCALE //p' > "$top/build/scale-$m.csv"
 done
 {
 	echo "machine,benchmark,backend,min,median,mean,iterations"
@@ -43,6 +47,21 @@ done
 } > "$csv"
 echo "bench: ${csv#"$top"/} (emulated: arm64 ns under QEMU -icount shift=0, x86 TSC cycles of Bochs, both one per instruction)" >&2
 column -s, -t < "$csv"
+
+# The scale measures (minihv bench --scale), where they ran.
+scsv=$top/bench/scale.csv
+{
+	echo "machine,measure,backend,value,unit,detail"
+	for m in "${machines[@]}"; do
+		grep -v '^machine,' "$top/build/scale-$m.csv" || true
+	done
+} > "$scsv"
+if [ "$(wc -l < "$scsv")" -gt 1 ]; then
+	echo "bench: ${scsv#"$top"/}" >&2
+	# The detail is quoted and may hold commas: show it as it is.
+	awk -F, '{ d = $0; sub(/^([^,]*,){5}/, "", d)
+		   printf "%-15s %-13s %-7s %12s %-18s %s\n", $1, $2, $3, $4, $5, d }' "$scsv"
+fi
 
 if command -v gnuplot >/dev/null; then
 	# One cluster per benchmark, a bar per machine and back end (medians,

@@ -14,7 +14,12 @@
 #   MINIHV_TEST_TIMEOUT  seconds per test binary, enforced inside the machine
 #   MINIHV_FUZZ_CALLS / MINIHV_FUZZ_SEED / MINIHV_FUZZ_THREADS  fuzz mode:
 #                        fuzz_test's run (1000000 / 1 / 2)
-#   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 / 512)
+#   MINIHV_BENCH_ITERATIONS / MINIHV_BENCH_ONLY / MINIHV_BENCH_ROUNDS  bench
+#                        mode: samples, a comma list of benchmarks, rounds
+#   MINIHV_BENCH_SCALE   bench mode: the scale measures too, "on" or a comma
+#                        list vms=N,ms=N,mib=N (minihv bench --scale-*)
+#   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 /
+#                        512, bench mode 2048)
 #   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
 #   MINIHV_KERNEL        QEMU machines: the kernel to boot instead of
 #                        build/<arch>/vmlinuz (make check-debug's)
@@ -255,6 +260,8 @@ params="panic=-1 loglevel=5 minihv.machine=$machine minihv.mode=$mode"
 	params+=" minihv.bench_only=$MINIHV_BENCH_ONLY"
 [ -n "${MINIHV_BENCH_ROUNDS:-}" ] &&
 	params+=" minihv.bench_rounds=$MINIHV_BENCH_ROUNDS"
+[ -n "${MINIHV_BENCH_SCALE:-}" ] &&
+	params+=" minihv.bench_scale=$MINIHV_BENCH_SCALE"
 [ "$mode" = fuzz ] &&
 	params+=" minihv.fuzz_calls=${MINIHV_FUZZ_CALLS:-1000000} minihv.fuzz_seed=${MINIHV_FUZZ_SEED:-1} minihv.fuzz_threads=${MINIHV_FUZZ_THREADS:-2}"
 # An interactive shell when there is nothing to run and someone to type.
@@ -309,7 +316,10 @@ boot_qemu() {
 	[ "$mode" = bench ] &&
 		qemu+=(-icount shift=0,sleep=off -seed 1
 		       -rtc base=2024-01-01T00:00:00,clock=vm)
-	qemu+=(-accel tcg -smp 2 -m 1G -nographic -no-reboot -nic none
+	# Bench mode: room for the scale measure's 1 GiB guest.
+	local ram=1G
+	[ "$mode" = bench ] && ram=2G
+	qemu+=(-accel tcg -smp 2 -m "$ram" -nographic -no-reboot -nic none
 	       -kernel "${MINIHV_KERNEL:-$top/build/$arch/vmlinuz}"
 	       -initrd "$wd/initramfs.cpio.gz"
 	       -append "$append $params ${MINIHV_APPEND:-}")
@@ -341,7 +351,9 @@ boot_qemu() {
 boot_bochs() {
 	local ips=${MINIHV_BOCHS_IPS:-50000000}
 	local cpus=${MINIHV_BOCHS_CPUS:-2}
-	local mem=${MINIHV_BOCHS_MEM:-512}
+	local mem=512
+	[ "$mode" = bench ] && mem=2048
+	mem=${MINIHV_BOCHS_MEM:-$mem}
 	# Bochs has no -kernel: boot isolinux from an ISO.
 	local iso=$wd/iso
 	mkdir -p "$iso/isolinux"

@@ -161,6 +161,88 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
 	EXPECT_EQ(0, strncmp(csv, "machine,benchmark,backend,min,median,mean,iterations\n", 52));
 }
 
+#define SCALE_CSV	"/tmp/minihv-scale.csv"
+
+/*
+ * --scale, small: 20 VM cycles, the 64 x 2 vCPUs for a second, a 64 MiB
+ * guest. Each measure writes its row with a figure that adds up: every
+ * vCPU made progress, every page of the big guest was touched and its
+ * leaves cover its RAM.
+ */
+TEST_F_TIMEOUT(tool, bench_scale_reports_each_measure, 300)
+{
+	static const char * const args[] = {
+		"--only", "hypercall", "--iterations", "4", "--machine", "test",
+		"--scale", "--scale-vms", "20", "--scale-ms", "1000",
+		"--scale-mib", "64", "--scale-csv", SCALE_CSV, NULL
+	};
+	static const char * const big[] = {
+		"--only", "hypercall", "--scale", "--scale-mib", "1025", NULL
+	};
+	unsigned long long pages = 0, g1, m2, k4, lo, med, hi, none;
+	char line[512], measure[32], backend[16], *detail;
+	double value;
+	int seen = 0, ms, n;
+	FILE *f;
+
+	EXPECT_EQ(2, run_bench(big));
+	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
+	TH_LOG("minihv bench --scale:\n%s", out);
+	f = fopen(SCALE_CSV, "r");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fgets(line, sizeof(line), f) != NULL);
+	EXPECT_STREQ("machine,measure,backend,value,unit,detail\n", line);
+	while (fgets(line, sizeof(line), f)) {
+		n = sscanf(line, "test,%31[^,],%15[^,],%lf", measure,
+			   backend, &value);
+		ASSERT_EQ(3, n) TH_LOG("%s", line);
+		EXPECT_STREQ("minihv", backend);
+		detail = strchr(line, '"');
+		ASSERT_TRUE(detail != NULL) TH_LOG("%s", line);
+		if (!strcmp(measure, "vm_cycle")) {
+			EXPECT_LT(0, value);
+			EXPECT_EQ(0, strncmp(detail, "\"median of 20 cycles", 20));
+			seen |= 1;
+		} else if (!strcmp(measure, "fairness")) {
+			n = sscanf(detail,
+				   "\"128 vCPUs in %d ms: hypercalls min %llu median %llu max %llu; %llu made none",
+				   &ms, &lo, &med, &hi, &none);
+			ASSERT_EQ(5, n) TH_LOG("%s", detail);
+			EXPECT_EQ(1000, ms);
+			EXPECT_EQ(0, none);
+			EXPECT_LT(0, lo);
+			EXPECT_LE(lo, med);
+			EXPECT_LE(med, hi);
+			EXPECT_LT(0, value);
+			EXPECT_GE(100, value);
+			seen |= 2;
+		} else if (!strcmp(measure, "big_touch")) {
+			n = sscanf(detail, "\"%llu pages of 64 MiB", &pages);
+			ASSERT_EQ(1, n) TH_LOG("%s", detail);
+			/* 64 MiB but the image's (the tool's) first MiBs. */
+			EXPECT_LT(8 * 1024, pages);
+			EXPECT_GT(16 * 1024, pages);
+			EXPECT_LT(0, value);
+			seen |= 4;
+		} else if (!strcmp(measure, "big_2m_share")) {
+			n = sscanf(detail,
+				   "\"%llu 1 GiB, %llu 2 MiB and %llu 4 KiB",
+				   &g1, &m2, &k4);
+			ASSERT_EQ(3, n) TH_LOG("%s", detail);
+			EXPECT_LE(pages, g1 * 262144 + m2 * 512 + k4);
+			EXPECT_LE(0, value);
+			EXPECT_GE(100, value);
+			seen |= 8;
+		} else {
+			TH_LOG("unknown measure %s", measure);
+			seen |= 16;
+		}
+	}
+	fclose(f);
+	unlink(SCALE_CSV);
+	EXPECT_EQ(15, seen);
+}
+
 /*
  * minihv and KVM side by side (where KVM is there: the arm64 *-kvm
  * machines): two rounds each of benchmark @only, minihv unloaded for

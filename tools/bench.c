@@ -463,6 +463,14 @@ static void bench_usage(FILE *f)
 		"  --csv <file>       also write machine,benchmark,backend,min,\n"
 		"                     median,mean,iterations rows there\n"
 		"  --machine <name>   the CSV's machine column (default: uname -m)\n"
+		"  --scale            then, under each back end: VM create + destroy,\n"
+		"                     64 VMs x 2 vCPUs sharing the CPUs, a 1 GiB guest\n"
+		"  --scale-vms <n>    VM create + destroy cycles (default 10000, 0: skip)\n"
+		"  --scale-ms <n>     the 64-VM window in ms (default 2000, 0: skip)\n"
+		"  --scale-mib <n>    the big guest's RAM in MiB (default 1024, at\n"
+		"                     most 1024, 0: skip)\n"
+		"  --scale-csv <file> also write machine,measure,backend,value,unit,\n"
+		"                     detail rows there\n"
 		"benchmarks (one operation, timed in batches, in %s):\n",
 		BENCH_MAX_ITERS, bench_unit);
 	for (i = 0; i < bench_count; i++)
@@ -582,6 +590,43 @@ static void run_round(unsigned int round, unsigned int rounds, int be,
 	guest_hv = &guest_hv_minihv;
 }
 
+/* --scale: each back end in turn, after the micro-benchmarks. */
+static int run_scale(const struct bench_scale_opts *so, const bool *use,
+		     const char *module, const char *csv, const char *machine)
+{
+	FILE *f = NULL;
+	int be, ret = 0;
+
+	if (csv) {
+		f = fopen(csv, "w");
+		if (!f) {
+			perror(csv);
+			return 1;
+		}
+		fprintf(f, "machine,measure,backend,value,unit,detail\n");
+	}
+	printf("%-12s %-8s %14s %-20s %s\n", "measure", "backend", "value",
+	       "unit", "detail");
+	for (be = 0; be < NR_BACKENDS && !ret; be++) {
+		if (!use[be])
+			continue;
+		if (module && module_state(module, be == BACKEND_MINIHV)) {
+			ret = 1;
+			break;
+		}
+		guest_hv = backends[be];
+		fprintf(stderr, "bench: scale, %s\n", guest_hv->name);
+		if (bench_scale(so, f, machine))
+			ret = 1;
+		guest_hv = &guest_hv_minihv;
+	}
+	if (f && fclose(f)) {
+		perror(csv);
+		ret = 1;
+	}
+	return ret;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -592,11 +637,19 @@ int cmd_bench(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "machine", required_argument, NULL, 'm' },
+		{ "scale", no_argument, NULL, 's' },
+		{ "scale-vms", required_argument, NULL, 'V' },
+		{ "scale-ms", required_argument, NULL, 'W' },
+		{ "scale-mib", required_argument, NULL, 'G' },
+		{ "scale-csv", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	const char *backend = "minihv", *only = NULL, *csv = NULL;
-	const char *machine = NULL, *module = NULL;
+	const char *machine = NULL, *module = NULL, *scale_csv = NULL;
+	struct bench_scale_opts so = { 10000, 2000, 1024 };
+	bool scale = false;
+	unsigned long v;
 	struct result (*res)[NR_BACKENDS];
 	unsigned long iters = 1000, rounds = 0;
 	bool use[NR_BACKENDS] = { false }, was_loaded;
@@ -640,6 +693,30 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'm':
 			machine = optarg;
+			break;
+		case 's':
+			scale = true;
+			break;
+		case 'V':
+		case 'W':
+		case 'G':
+			errno = 0;
+			v = strtoul(optarg, &end, 0);
+			if (errno || *end || v > (c == 'V' ? 1000000 :
+						  c == 'W' ? 60000 : 1024)) {
+				fprintf(stderr, "minihv: --scale-%s out of range\n",
+					c == 'V' ? "vms" : c == 'W' ? "ms" : "mib");
+				return 2;
+			}
+			if (c == 'V')
+				so.vm_cycles = v;
+			else if (c == 'W')
+				so.window_ms = v;
+			else
+				so.big_mib = v;
+			break;
+		case 'S':
+			scale_csv = optarg;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -713,9 +790,6 @@ int cmd_bench(int argc, char **argv)
 			}
 			run_round(r, rounds, be, only, iters, res, tmp);
 		}
-	if (module && module_state(module, was_loaded))
-		ret = 1;
-
 	printf("%-16s %-8s %12s %12s %12s %8s  (%s per operation, %lu samples)\n",
 	       "benchmark", "backend", "min", "median", "mean", "vs KVM",
 	       bench_unit, iters);
@@ -761,6 +835,10 @@ int cmd_bench(int argc, char **argv)
 			ran++;
 		}
 	}
+	if (scale && !ret)
+		ret = run_scale(&so, use, module, scale_csv, machine);
+	if (module && module_state(module, was_loaded))
+		ret = 1;
 	if (out && fclose(out)) {
 		perror(csv);
 		ret = 1;

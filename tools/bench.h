@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_MAX_ITERS		100000
 #define BENCH_NOT_YET		1
@@ -87,10 +88,27 @@ int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
 uint64_t bench_vm_switch_guest(uint64_t iters);
 /* tools/<arch>/bench.c: the guest's counter, as the benchmarks read it. */
 uint64_t bench_counter(void);
+/* tools/<arch>/bench.c: counter ticks in bench_unit (host side). */
+uint64_t bench_to_unit(uint64_t ticks);
 
 /* tools/<arch>/bench.c: guest_create, with the interrupt controller or not. */
 int bench_guest_create(struct guest *g, int nr_vcpus,
 		       uint64_t (*fn)(uint64_t), uint64_t arg, bool irqchip);
+
+/*
+ * tools/scale.c, minihv bench --scale: under guest_hv, @vm_cycles VM
+ * create + destroy cycles, 64 VMs x 2 vCPUs making hypercalls for
+ * @window_ms, a guest of @big_mib MiB touching every page; each 0 skips
+ * its part. Rows to @csv (machine,measure,backend,value,unit,detail).
+ */
+struct bench_scale_opts {
+	unsigned long vm_cycles;
+	unsigned int window_ms;
+	unsigned long big_mib;
+};
+
+int bench_scale(const struct bench_scale_opts *o, FILE *csv,
+		const char *machine);
 
 extern const struct bench bench_list[];
 extern const unsigned int bench_count;

@@ -84,13 +84,18 @@ static uint64_t guest_irq_completion(uint64_t iters)
 	return iters;
 }
 
+uint64_t bench_to_unit(uint64_t ticks)
+{
+	return (__uint128_t)ticks * 1000000000 / gic_counter_freq();
+}
+
 /* After a run that returned @ret: its @iters samples, counter ticks, to ns. */
 static int to_ns(int ret, uint64_t iters, uint64_t *out)
 {
-	uint64_t i, hz = gic_counter_freq();
+	uint64_t i;
 
 	for (i = 0; !ret && i < iters; i++)
-		out[i] = (__uint128_t)out[i] * 1000000000 / hz;
+		out[i] = bench_to_unit(out[i]);
 	return ret;
 }
 
