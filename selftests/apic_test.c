@@ -46,10 +46,17 @@ FIXTURE_VARIANT_ADD(apic, apicv_off) {
 	.apicv = false,
 };
 
+/* The x86-vmx test machine is Bochs (scripts/init names the machine). */
+static bool on_bochs(void)
+{
+	const char *machine = getenv("MINIHV_MACHINE");
+
+	return machine && !strcmp(machine, "x86-vmx");
+}
+
 FIXTURE_SETUP(apic)
 {
 	struct minihv_info mi;
-	const char *machine;
 
 	memset(&self->g, 0xff, sizeof(self->g));
 	self->g.image = NULL;
@@ -64,8 +71,7 @@ FIXTURE_SETUP(apic)
 	if (variant->apicv && !mi.arch_caps[6])
 		TH_LOG("this CPU lacks APICv: the test runs without it");
 	/* Bochs has it (ENV.md): the "on" runs must really use it there. */
-	machine = getenv("MINIHV_MACHINE");
-	if (variant->apicv && machine && !strcmp(machine, "x86-vmx"))
+	if (variant->apicv && on_bochs())
 		ASSERT_EQ(0x310, mi.arch_caps[6]);
 }
 
@@ -1114,13 +1120,6 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 	struct mem_mark mark;
 	int i, efd, bad = 0;
 
-	/*
-	 * Not yet with APICv: in CI (c485874) this variant ran past its
-	 * 300 s under Bochs once, where it had passed before; until that
-	 * is understood it is skipped, not left to fail at random.
-	 */
-	if (variant->apicv)
-		SKIP(return, "not yet with APICv: an intermittent overrun under Bochs (issue 13)");
 	mem_mark(_metadata, &mark);
 	ASSERT_EQ(0, create(_metadata, g, 2, guest_flood));
 	efd = eventfd(0, EFD_CLOEXEC);
@@ -1139,8 +1138,23 @@ TEST_F_TIMEOUT(apic, flood_of_ipis_and_lines_at_one_vcpu, 300)
 	}
 	EXPECT_EQ(0, bad) TH_LOG("pulse %d: %s", i, strerror(errno));
 	STORE_ONCE(state[2], 1);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		pthread_join(t[i].thread, NULL);
+	/*
+	 * Bochs (x86-vmx) delivers a virtual interrupt pending in RVI with
+	 * IF clear when a host interrupt is pending too (README: the Linux
+	 * guest runs without APICv there for it): here in the handler,
+	 * right after its EOI. The guest library reports that instead of
+	 * taking it; anywhere else it is a failure.
+	 */
+	if (t[0].ucall == UCALL_IRQ_IF_CLEAR && variant->apicv && on_bochs()) {
+		close(efd);
+		guest_destroy(g);
+		SKIP(return, "Bochs took vector %#llx with IF clear at %#llx, after the EOI: its APICv bug",
+		     (unsigned long long)t[0].vector,
+		     (unsigned long long)t[0].rip);
+	}
+	for (i = 0; i < 2; i++) {
 		EXPECT_EQ(0, t[i].ret);
 		EXPECT_EQ(UCALL_DONE, t[i].ucall);
 	}

@@ -34,6 +34,12 @@
  * resumes the guest at that address, anything else halts it.
  */
 #define UCALL_EXCEPTION		0xe1
+/*
+ * x86: an interrupt (vector 32..255) taken while the code it interrupted
+ * had IF clear, which the architecture never does; 2: that code's RIP,
+ * 3: the vector. The guest halts after it.
+ */
+#define UCALL_IRQ_IF_CLEAR	0x1fc
 
 struct guest_hv;
 
@@ -302,7 +308,8 @@ extern char guest_irq_stubs[], guest_nmi_stub[];
  * Called in the guest for each interrupt and NMI (vector 2), interrupts
  * off, on a stack of its own; set before guest_create (the guest's RAM
  * is a copy of the binary). NULL: an interrupt is reported to the host
- * as UCALL_EXCEPTION with its vector.
+ * as UCALL_EXCEPTION with its vector. One taken with IF clear is not
+ * handled but reported as UCALL_IRQ_IF_CLEAR.
  */
 extern void (*guest_irq_handler)(uint64_t vector);
 

@@ -72,6 +72,9 @@ static inline uint64_t run_vcpu_to_ucall(struct __test_metadata *_metadata,
 		TH_LOG("guest exception: vector %llu, syndrome %#llx at %#llx",
 		       run->hypercall.args[3], run->hypercall.args[1],
 		       run->hypercall.args[2]);
+	if (run->hypercall.args[0] == UCALL_IRQ_IF_CLEAR)
+		TH_LOG("interrupt %llu taken with IF clear at %#llx",
+		       run->hypercall.args[3], run->hypercall.args[2]);
 	return run->hypercall.args[0];
 }
 
@@ -117,6 +120,7 @@ struct vcpu_thread {
 	int ret;			/* of the RUN */
 	uint32_t exit_reason;
 	uint64_t ucall, value;		/* hypercall args[0] and [1] */
+	uint64_t rip, vector;		/* and [2], [3] (UCALL_EXCEPTION's) */
 };
 
 static inline void *vcpu_thread_fn(void *arg)
@@ -128,6 +132,8 @@ static inline void *vcpu_thread_fn(void *arg)
 	t->exit_reason = run->exit_reason;
 	t->ucall = run->hypercall.args[0];
 	t->value = run->hypercall.args[1];
+	t->rip = run->hypercall.args[2];
+	t->vector = run->hypercall.args[3];
 	return NULL;
 }
 

@@ -181,7 +181,17 @@ asm(".pushsection .text\n"
 	"	push	%\\r\n"
 	".endr\n"
 	"	mov	72(%rsp), %rdi\n"
-	"	sub	$520, %rsp\n"
+	/*
+	 * A maskable interrupt never comes while IF is clear; if it does
+	 * (Bochs' virtual-interrupt delivery after a virtualized EOI),
+	 * IST2 was reset under the handler it interrupted, whose frame is
+	 * gone: report it rather than loop there for good.
+	 */
+	"	cmp	$2, %edi\n"
+	"	je	5f\n"
+	"	testl	$0x200, 96(%rsp)\n"		/* the frame's RFLAGS.IF */
+	"	jz	6f\n"
+	"5:	sub	$520, %rsp\n"
 	"	fxsaveq	(%rsp)\n"
 	"	mov	guest_irq_handler(%rip), %rax\n"
 	"	test	%rax, %rax\n"
@@ -203,6 +213,14 @@ asm(".pushsection .text\n"
 	"	mov	$0xc6000101, %eax\n"
 	"	vmcall\n"
 	"4:	hlt\n"
+	"	jmp	4b\n"
+	"6:	mov	%rdi, %rsi\n"
+	"	xor	%ecx, %ecx\n"
+	"	mov	80(%rsp), %rdx\n"		/* RIP */
+	"	xor	%edi, %edi\n"
+	"	mov	$0x1fc, %ebx\n"			/* UCALL_IRQ_IF_CLEAR */
+	"	mov	$0xc6000101, %eax\n"
+	"	vmcall\n"
 	"	jmp	4b\n"
 	".popsection\n");
 
