@@ -59,7 +59,7 @@ scsv=$top/bench/scale.csv
 if [ "$(wc -l < "$scsv")" -gt 1 ]; then
 	echo "bench: ${scsv#"$top"/}" >&2
 	# The detail is quoted and may hold commas: show it as it is.
-	awk -F, '{ d = $0; sub(/^([^,]*,){5}/, "", d)
+	awk -F, '{ d = $0; for (i = 0; i < 5; i++) sub(/^[^,]*,/, "", d)
 		   printf "%-15s %-13s %-7s %12s %-18s %s\n", $1, $2, $3, $4, $5, d }' "$scsv"
 fi
 

@@ -114,7 +114,7 @@ static int vm_cycle(unsigned long n, FILE *csv, const char *machine)
 			t[i - warm] = now_ns() - t0;
 	}
 	if (ret) {
-		fprintf(stderr, "minihv: scale: vm_cycle %lu under %s: %s\n",
+		fprintf(stderr, "minihv: scale: VM cycle %lu under %s: %s\n",
 			i, guest_hv->name, strerror(-ret));
 		free(t);
 		return ret;
@@ -216,7 +216,7 @@ static int fairness(unsigned int window_ms, FILE *csv, const char *machine)
 			ret = -EIO;
 	}
 	if (ret) {
-		fprintf(stderr, "minihv: scale: fairness under %s: %s\n",
+		fprintf(stderr, "minihv: scale: the 64 VMs under %s: %s\n",
 			guest_hv->name, strerror(-ret));
 		goto out;
 	}
@@ -241,11 +241,11 @@ static uint64_t scale_base, scale_pages, scale_ticks;
 
 static uint64_t guest_touch(uint64_t unused)
 {
-	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)scale_base;
+	uint64_t *p = (uint64_t *)(uintptr_t)scale_base;
 	uint64_t i, pages = LOAD_ONCE(scale_pages), t0 = bench_counter();
 
 	for (i = 0; i < pages; i++)
-		p[i * 512] = i;
+		STORE_ONCE(p[i * 512], i);
 	STORE_ONCE(scale_ticks, bench_counter() - t0);
 	return pages;
 }
@@ -369,7 +369,7 @@ static int big_guest(unsigned long mib, FILE *csv, const char *machine)
 	}
 out:
 	if (ret)
-		fprintf(stderr, "minihv: scale: big_guest under %s: %s\n",
+		fprintf(stderr, "minihv: scale: the big guest under %s: %s\n",
 			guest_hv->name, strerror(-ret));
 	guest_destroy(&g);
 	if (raw != MAP_FAILED)
