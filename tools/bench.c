@@ -478,7 +478,7 @@ static void bench_usage(FILE *f)
 			bench_list[i].title, bench_list[i].what);
 }
 
-static int cmp_u64(const void *a, const void *b)
+int bench_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -496,7 +496,7 @@ static void summarize(uint64_t *s, uint64_t n, unsigned int batch,
 	double sum = 0;
 	uint64_t i;
 
-	qsort(s, n, sizeof(*s), cmp_u64);
+	qsort(s, n, sizeof(*s), bench_cmp_u64);
 	for (i = 0; i < n; i++)
 		sum += s[i];
 	st->min = (double)s[0] / batch;
@@ -627,6 +627,17 @@ static int run_scale(const struct bench_scale_opts *so, const bool *use,
 	return ret;
 }
 
+/* @s as a number in [min, max], into *v; false if it is not one. */
+static bool parse_ulong(const char *s, unsigned long min, unsigned long max,
+			unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 0);
+	return !errno && !*end && *v >= min && *v <= max;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -658,7 +669,6 @@ int cmd_bench(int argc, char **argv)
 	struct utsname u;
 	FILE *out = NULL;
 	int c, be, ret = 0;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -669,17 +679,13 @@ int cmd_bench(int argc, char **argv)
 			module = optarg;
 			break;
 		case 'r':
-			errno = 0;
-			rounds = strtoul(optarg, &end, 0);
-			if (errno || *end || !rounds || rounds > 100) {
+			if (!parse_ulong(optarg, 1, 100, &rounds)) {
 				fprintf(stderr, "minihv: --rounds must be 1..100\n");
 				return 2;
 			}
 			break;
 		case 'n':
-			errno = 0;
-			iters = strtoul(optarg, &end, 0);
-			if (errno || *end || !iters || iters > BENCH_MAX_ITERS) {
+			if (!parse_ulong(optarg, 1, BENCH_MAX_ITERS, &iters)) {
 				fprintf(stderr, "minihv: --iterations must be 1..%d\n",
 					BENCH_MAX_ITERS);
 				return 2;
@@ -698,22 +704,23 @@ int cmd_bench(int argc, char **argv)
 			scale = true;
 			break;
 		case 'V':
-		case 'W':
-		case 'G':
-			errno = 0;
-			v = strtoul(optarg, &end, 0);
-			if (errno || *end || v > (c == 'V' ? 1000000 :
-						  c == 'W' ? 60000 : 1024)) {
-				fprintf(stderr, "minihv: --scale-%s out of range\n",
-					c == 'V' ? "vms" : c == 'W' ? "ms" : "mib");
+			if (!parse_ulong(optarg, 0, 1000000, &so.vm_cycles)) {
+				fprintf(stderr, "minihv: --scale-vms out of range\n");
 				return 2;
 			}
-			if (c == 'V')
-				so.vm_cycles = v;
-			else if (c == 'W')
-				so.window_ms = v;
-			else
-				so.big_mib = v;
+			break;
+		case 'W':
+			if (!parse_ulong(optarg, 0, 60000, &v)) {
+				fprintf(stderr, "minihv: --scale-ms out of range\n");
+				return 2;
+			}
+			so.window_ms = v;
+			break;
+		case 'G':
+			if (!parse_ulong(optarg, 0, 1024, &so.big_mib)) {
+				fprintf(stderr, "minihv: --scale-mib out of range\n");
+				return 2;
+			}
 			break;
 		case 'S':
 			scale_csv = optarg;

@@ -88,6 +88,8 @@ int bench_run_vm_switch(uint64_t (*fn)(uint64_t), uint64_t iters,
 uint64_t bench_vm_switch_guest(uint64_t iters);
 /* tools/<arch>/bench.c: the guest's counter, as the benchmarks read it. */
 uint64_t bench_counter(void);
+/* qsort's comparison of two uint64_t, ascending (tools/bench.c). */
+int bench_cmp_u64(const void *a, const void *b);
 /* tools/<arch>/bench.c: counter ticks in bench_unit (host side). */
 uint64_t bench_to_unit(uint64_t ticks);
 

@@ -71,13 +71,6 @@ static unsigned long mem_available_kb(void)
 	return kb;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void report(FILE *csv, const char *machine, const char *measure,
 		   double value, const char *unit, const char *detail)
 {
@@ -122,7 +115,7 @@ static int vm_cycle(unsigned long n, FILE *csv, const char *machine)
 	/* What the last VMs freed may still be on its way (RCU, workers). */
 	usleep(200000);
 	delta = (long)before - (long)mem_available_kb();
-	qsort(t, n, sizeof(*t), cmp_u64);
+	qsort(t, n, sizeof(*t), bench_cmp_u64);
 	snprintf(detail, sizeof(detail),
 		 "median of %lu cycles (min %llu); MemAvailable %+ld kB over them",
 		 n, (unsigned long long)t[0], -delta);
@@ -220,7 +213,7 @@ static int fairness(unsigned int window_ms, FILE *csv, const char *machine)
 			guest_hv->name, strerror(-ret));
 		goto out;
 	}
-	qsort(done, nv, sizeof(*done), cmp_u64);
+	qsort(done, nv, sizeof(*done), bench_cmp_u64);
 	snprintf(detail, sizeof(detail),
 		 "%u vCPUs in %u ms: hypercalls min %llu median %llu max %llu; %u made none",
 		 nv, window_ms, (unsigned long long)done[0],
