@@ -1,23 +1,31 @@
 #!/bin/bash
-# Build the debug test kernel for arm64 from Debian's linux-source-6.1:
-# allnoconfig plus scripts/debug.config (KASAN, KCOV, lockdep, kmemleak,
-# UBSAN, KFENCE, fault injection). Kept in build/debug-arm64/<key>, the
-# key a hash of the fragment and of this script, so it is built once.
-# Prints the build directory (the module's kdir, and arch/arm64/boot/Image).
+# Build a debug test kernel from Debian's linux-source-6.1: allnoconfig
+# plus scripts/debug.config and the architecture's own fragment
+# (debug-<arch>.config): KASAN, KCOV, lockdep, kmemleak, UBSAN, KFENCE,
+# fault injection. Kept in build/debug-<arch>/<key>, the key a hash of the
+# fragments and of this script, so it is built once.
+# Usage: scripts/debug_kernel.sh [arm64|amd64]  (default arm64)
+# Prints the build directory (the module's kdir, and its boot image).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-frag=$top/scripts/debug.config
-key=$(cat "$frag" "$0" | sha256sum | cut -c1-12)
-out=$top/build/debug-arm64/$key
+arch=${1:-arm64}
+case $arch in
+arm64) karch=arm64 cross=aarch64-linux-gnu- image=Image ;;
+amd64) karch=x86 cross='' image=bzImage ;;
+*) echo "usage: debug_kernel.sh [arm64|amd64]" >&2; exit 2 ;;
+esac
+frags=("$top/scripts/debug.config" "$top/scripts/debug-$arch.config")
+key=$(cat "${frags[@]}" "$0" | sha256sum | cut -c1-12)
+out=$top/build/debug-$arch/$key
 src=$top/build/debug-src/linux-source-6.1
-kmake=(make -s -C "$src" O="$out" ARCH=arm64
-       CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)")
+kmake=(make -s -C "$src" O="$out" ARCH=$karch
+       CROSS_COMPILE=$cross -j"$(nproc)")
 
-if [ -f "$out/arch/arm64/boot/Image" ] && [ -f "$out/Module.symvers" ]; then
+if [ -f "$out/arch/$karch/boot/$image" ] && [ -f "$out/Module.symvers" ]; then
 	echo "$out"
 	exit 0
 fi
-for tool in flex bison bc aarch64-linux-gnu-gcc; do
+for tool in flex bison bc "${cross}gcc"; do
 	command -v "$tool" >/dev/null ||
 		{ echo "debug_kernel: $tool missing (run scripts/setup.sh)" >&2; exit 1; }
 done
@@ -30,19 +38,19 @@ fi
 mkdir -p "$out"
 start=$(date +%s)
 "${kmake[@]}" allnoconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" \
-	>/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+	"${frags[@]}" >/dev/null
 "${kmake[@]}" olddefconfig >/dev/null
-# Every line of the fragment must have survived olddefconfig.
+# Every line of the fragments must have survived olddefconfig.
 bad=0
 while read -r line; do
 	case $line in CONFIG_*=n) want="# ${line%=n} is not set" ;;
 	CONFIG_*) want=$line ;; *) continue ;; esac
 	grep -qxF "$want" "$out/.config" ||
 		{ echo "debug_kernel: $line did not take" >&2; bad=1; }
-done <"$frag"
+done < <(cat "${frags[@]}")
 [ "$bad" = 0 ] || exit 1
 echo "debug_kernel: building in $out (about half an hour on 2 cores)" >&2
-"${kmake[@]}" Image modules
+"${kmake[@]}" "$image" modules
 echo "debug_kernel: built in $(( $(date +%s) - start )) s" >&2
 echo "$out"

@@ -21,7 +21,7 @@
 #   MINIHV_BOCHS_IPS / MINIHV_BOCHS_CPUS / MINIHV_BOCHS_MEM  (50000000 / 2 /
 #                        512, bench mode 2048)
 #   MINIHV_PAYLOAD_ROOT  folder holding payload-<arch>/ (default build/)
-#   MINIHV_KERNEL        QEMU machines: the kernel to boot instead of
+#   MINIHV_KERNEL        the kernel to boot instead of
 #                        build/<arch>/vmlinuz (make check-debug's)
 #   MINIHV_GUEST_INPUT   run mode: a file that is the guest's console input
 #                        (x86-vmx with GUEST=linux: scripts/guest_commands,
@@ -359,7 +359,7 @@ boot_bochs() {
 	mkdir -p "$iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
 		"$iso/isolinux/"
-	cp -L "$top/build/$arch/vmlinuz" "$iso/vmlinuz"
+	cp -L "${MINIHV_KERNEL:-$top/build/$arch/vmlinuz}" "$iso/vmlinuz"
 	cp "$wd/initramfs.cpio.gz" "$iso/initrd.img"
 	# tsc_early_khz = ips/1000: the model claims a 3.5 GHz TSC but Bochs'
 	# TSC ticks once per instruction; without it guest time runs ~70x slow.

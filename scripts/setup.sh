@@ -4,7 +4,7 @@
 # Idempotent: skips apt-get when everything is already there.
 set -euo pipefail
 
-pkgs="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libfdt-dev flex bison bc
+pkgs="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libfdt-dev flex bison bc libelf-dev
       qemu-system-arm qemu-system-x86 bochs bochsbios vgabios
       linux-kbuild-6.1 isolinux syslinux-common xorriso cpio busybox-static kmod
       linux-source-6.1 xz-utils lz4 gnuplot-nox acpica-tools sparse dkms
