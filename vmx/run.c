@@ -213,7 +213,6 @@ static int enter_once(struct vmx_vcpu *v)
 	unsigned int n;
 	int failed;
 
-	minihv_vmcs_put_state(v);
 	vmcs_write(GUEST_RSP, v->gprs[GPR_RSP]);
 	if (minihv_vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, preemption_ticks);
@@ -298,6 +297,12 @@ static int run_loop(struct vmx_vcpu *v)
 		if (minihv_vmx_mp_events(v))
 			continue;
 		minihv_clock_sync(v->vcpu);
+		/*
+		 * Userspace's register changes, before preemption goes off:
+		 * PAE paging reads the PDPTEs from guest memory, under the
+		 * VM's mutex (the VMCS follows the thread if it migrates).
+		 */
+		minihv_vmcs_put_state(v);
 
 		preempt_disable();
 		ret = enter_once(v);
