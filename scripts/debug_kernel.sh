@@ -9,17 +9,15 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=${1:-arm64}
-case $arch in
-arm64) karch=arm64 cross=aarch64-linux-gnu- image=Image ;;
-amd64) karch=x86 cross='' image=bzImage ;;
-*) echo "usage: debug_kernel.sh [arm64|amd64]" >&2; exit 2 ;;
-esac
+# shellcheck source=scripts/kernel_arch.sh
+. "$top/scripts/kernel_arch.sh" "$arch" ||
+	{ echo "usage: debug_kernel.sh [arm64|amd64]" >&2; exit 2; }
 frags=("$top/scripts/debug.config" "$top/scripts/debug-$arch.config")
 key=$(cat "${frags[@]}" "$0" | sha256sum | cut -c1-12)
 out=$top/build/debug-$arch/$key
 src=$top/build/debug-src/linux-source-6.1
-kmake=(make -s -C "$src" O="$out" ARCH=$karch
-       CROSS_COMPILE=$cross -j"$(nproc)")
+kmake=(make -s -C "$src" O="$out" ARCH="$karch"
+       CROSS_COMPILE="$cross" -j"$(nproc)")
 
 if [ -f "$out/arch/$karch/boot/$image" ] && [ -f "$out/Module.symvers" ]; then
 	echo "$out"

@@ -9,10 +9,8 @@
 # MINIHV_TESTS="a_test b_test": only these test binaries (and
 # zz_kernel_log_test, the judge).
 debug_arch=${debug_arch:-arm64}
-case $debug_arch in
-arm64) karch=arm64 cross=aarch64-linux-gnu- image=Image ;;
-amd64) karch=x86 cross='' image=bzImage ;;
-esac
+# shellcheck source=scripts/kernel_arch.sh
+. "$here/kernel_arch.sh" "$debug_arch"
 kdir=$("$here/debug_kernel.sh" "$debug_arch")
 "$here/build.sh" "$debug_arch" >/dev/null
 
