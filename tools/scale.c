@@ -194,8 +194,7 @@ static int fairness(unsigned int window_ms, FILE *csv, const char *machine)
 		usleep(window_ms * 250);
 		for (k = 0; k < nv; k++) {
 			calls = guest_mem(v[k].g, scale_calls);
-			start[k] = LOAD_ONCE(calls[v[k].vcpu]);
-			if (!start[k])
+			if (!LOAD_ONCE(calls[v[k].vcpu]))
 				break;
 		}
 		if (k == nv)
