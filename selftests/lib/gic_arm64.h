@@ -105,6 +105,21 @@ static inline uint64_t gic_counter(void)
 	return v;
 }
 
+/*
+ * The counter just after it ticks. A timed region of a few ticks (four
+ * IAR + EOIR pairs are about 2.5 of QEMU's 16 ns ticks) started at a
+ * random phase reads as n or n + 1 ticks, and its median flips between
+ * the two; started at an edge it reads the same every time.
+ */
+static inline uint64_t gic_counter_edge(void)
+{
+	uint64_t t = gic_counter(), n;
+
+	while ((n = gic_counter()) == t)
+		;
+	return n;
+}
+
 static inline uint64_t gic_counter_freq(void)
 {
 	uint64_t v;
