@@ -94,6 +94,29 @@ TEST(kernel_log_clean)
 	EXPECT_EQ(0, bad);
 }
 
+/*
+ * Every test before has ended, so every VM with it: none is left and no
+ * guest page is still pinned. The wait is for the VMs of a test killed
+ * for its time, whose processes may still be tearing them down.
+ */
+FIXTURE(vms) {};
+FIXTURE_SETUP(vms) {}
+FIXTURE_TEARDOWN(vms) {}
+
+TEST_F_TIMEOUT(vms, none_left, 400)
+{
+	struct minihv_info mi;
+	int waited;
+
+	if (!minihv_loaded())
+		SKIP(return, "%s", minihv_absent_reason());
+	waited = minihv_wait_no_vms(300);
+	ASSERT_EQ(0, minihv_info(&mi));
+	EXPECT_LE(0, waited) TH_LOG("%u VM(s) still alive after 300 s", mi.nr_vms);
+	EXPECT_EQ(0, mi.nr_vms);
+	EXPECT_EQ(0, mi.pinned_pages);
+}
+
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
 FIXTURE(scan) {};

@@ -59,6 +59,26 @@ int minihv_info(struct minihv_info *mi)
 	return ret;
 }
 
+/*
+ * A test killed for its time (by the harness, which kills its process
+ * group) leaves the VMs of its processes to be torn down as they exit:
+ * on a slow kernel the next test would find MINIHV_MAX_VMS still taken.
+ * Poll every 100 ms, at most @seconds: the seconds waited (0 at once
+ * when none is left, or the module is absent), or -ETIMEDOUT.
+ */
+int minihv_wait_no_vms(int seconds)
+{
+	struct minihv_info mi;
+	int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (minihv_info(&mi) || !mi.nr_vms)
+			return i / 10;
+		usleep(100 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
 int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
 		      unsigned long long size, void *uaddr)
 {

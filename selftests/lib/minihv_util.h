@@ -43,6 +43,7 @@ int minihv_open(void);				/* /dev/minihv or -1 */
 int minihv_create_vm(int dev);			/* VM fd or -1 */
 int minihv_info(struct minihv_info *mi);	/* 0 or -errno */
 int minihv_irqchip_types(void);			/* MINIHV_CAP_IRQCHIP */
+int minihv_wait_no_vms(int seconds);	/* seconds waited, -ETIMEDOUT */
 int minihv_set_region(int vm, unsigned int slot, unsigned long long gpa,
 		      unsigned long long size, void *uaddr);
 
