@@ -78,6 +78,7 @@ FIXTURE_SETUP(linux_guest)
 	char ko[512], kernel[600];
 
 	REQUIRE_GUESTS_SETUP();
+	WAIT_NO_VMS_SETUP();	/* and their pinned guest RAM */
 	if (!minihv_ko_path())
 		SKIP(_exit(255), "MINIHV_KO is unset: no payload to find the guest");
 	snprintf(ko, sizeof(ko), "%s", minihv_ko_path());

@@ -27,14 +27,9 @@ FIXTURE(tool) {};
 FIXTURE_SETUP(tool)
 {
 	char ko[512];
-	int waited;
 
 	REQUIRE_GUESTS_SETUP();
-	/* The tool takes up to 64 VMs: those of a test killed before go first. */
-	waited = minihv_wait_no_vms(600);
-	ASSERT_LE(0, waited) TH_LOG("the VMs of an earlier test are still alive after 600 s");
-	if (waited)
-		TH_LOG("waited %d s for the VMs of an earlier test to go", waited);
+	WAIT_NO_VMS_SETUP();	/* the tool takes up to 64 VMs */
 	if (!minihv_ko_path())
 		SKIP(_exit(255), "MINIHV_KO is unset: no payload to find the tool");
 	snprintf(ko, sizeof(ko), "%s", minihv_ko_path());

@@ -35,6 +35,19 @@
 		SKIP(_exit(255), "guests cannot run in this mode yet (MINIHV_CAP_RUN = 0)"); \
 } while (0)
 
+/*
+ * For tests that run the tool, which takes VMs of its own: first those
+ * of a test killed before (minihv_wait_no_vms) must be gone.
+ */
+#define WAIT_NO_VMS_SETUP() do {					\
+	int waited_ = minihv_wait_no_vms(600);				\
+									\
+	ASSERT_LE(0, waited_)						\
+		TH_LOG("the VMs of an earlier test still live after 600 s"); \
+	if (waited_)							\
+		TH_LOG("waited %d s for an earlier test's VMs to go", waited_); \
+} while (0)
+
 bool minihv_loaded(void);
 bool minihv_can_run(void);
 const char *minihv_absent_reason(void);
