@@ -89,11 +89,10 @@ struct minihv_arch_ops {
 	 * none. irqchip_create runs under vm->lock before any vCPU exists
 	 * and registers its MMIO with minihv_io_register(); the VM's
 	 * vm_destroy frees it. irq_line drives a device line (-EINVAL for
-	 * a line the controller does not have). irq_line_atomic: irq_line
-	 * may run with interrupts off, in any context (an irqfd's wake-up).
+	 * a line the controller does not have); it may run with interrupts
+	 * off, in any context (an irqfd's wake-up: raw, irqsave locks).
 	 */
 	u32 irqchip_types;
-	bool irq_line_atomic;
 	int (*irqchip_create)(struct minihv_vm *vm,
 			      const struct minihv_irqchip *chip);
 	int (*irq_line)(struct minihv_vm *vm, u32 irq, bool level);

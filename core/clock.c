@@ -120,6 +120,7 @@ static void bump(struct minihv_vm *vm)
 	/* The new state before the generation: see minihv_clock_sync(). */
 	smp_store_release(&vm->clock.gen, vm->clock.gen + 1);
 	/* An entry already past its sync goes round its loop once more. */
+	smp_mb__before_atomic();
 	for (i = 0; i < n; i++)
 		set_bit(MINIHV_REQ_EVENT, &vm->vcpus[i]->requests);
 }

@@ -5,17 +5,16 @@
  *
  * The eventfd's wake-up calls irqfd_wakeup() with the eventfd's wait
  * queue lock held, interrupts off, maybe in hard interrupt context: it
- * consumes the count and pulses the line there if the architecture's
- * controller allows it (irq_line_atomic: arm64's vGIC, as KVM injects
- * SPIs), else queues @inject, which drives the line from a worker, where
- * the controller's own locks may be taken (x86's I/O APIC). The worker
- * costs a wake-up and a context switch on the signalling CPU per pulse.
+ * consumes the count and pulses the line right there, as KVM's irqfd
+ * injects (both controllers' lines take any context: arch.h's irq_line).
+ * No worker: one cost a wake-up and a context switch on the signalling
+ * CPU per pulse, about half of I/O Latency Out.
  *
  * Lifetime: an irqfd is on vm->irqfds from assignment until one of three
  * takes it off, under vm->irqfds_lock: DEASSIGN, the eventfd's last close
  * (EPOLLHUP, seen in the wake-up), or the VM's teardown. Whoever takes it
  * off queues @shutdown, which leaves the wait queue (after that no
- * wake-up can queue @inject again), waits for @inject, and frees it. The
+ * wake-up can pulse through it) and frees it. The
  * ioctl and teardown then wait for the workqueue, so no irqfd outlives
  * the call that ended it, nor any the VM it points at.
  *
@@ -41,31 +40,17 @@ struct irqfd {
 	struct list_head node;		/* vm->irqfds; empty once taken off */
 	wait_queue_entry_t wait;
 	poll_table pt;
-	struct work_struct inject;
 	struct work_struct shutdown;
 };
 
 static struct workqueue_struct *irqfd_wq;
 
-static void pulse_line(struct irqfd *f)
+/* In the wake-up (any context) or the assignment. */
+static void pulse(struct irqfd *f)
 {
 	/* The line was checked at assignment and the controller never goes. */
 	minihv_ops->irq_line(f->vm, f->irq, true);
 	minihv_ops->irq_line(f->vm, f->irq, false);
-}
-
-static void irqfd_inject(struct work_struct *work)
-{
-	pulse_line(container_of(work, struct irqfd, inject));
-}
-
-/* In the wake-up (any context) or the assignment. */
-static void pulse(struct irqfd *f)
-{
-	if (minihv_ops->irq_line_atomic)
-		pulse_line(f);
-	else
-		queue_work(irqfd_wq, &f->inject);
 }
 
 static void irqfd_shutdown(struct work_struct *work)
@@ -73,8 +58,8 @@ static void irqfd_shutdown(struct work_struct *work)
 	struct irqfd *f = container_of(work, struct irqfd, shutdown);
 	u64 cnt;
 
+	/* Waits out a wake-up running on another CPU (the queue's lock). */
 	eventfd_ctx_remove_wait_queue(f->ctx, &f->wait, &cnt);
-	flush_work(&f->inject);
 	eventfd_ctx_put(f->ctx);
 	kfree(f);
 }
@@ -143,7 +128,6 @@ static int assign(struct minihv_vm *vm, const struct minihv_irqfd *a)
 	f->vm = vm;
 	f->ctx = ctx;
 	f->irq = a->irq;
-	INIT_WORK(&f->inject, irqfd_inject);
 	INIT_WORK(&f->shutdown, irqfd_shutdown);
 	init_waitqueue_func_entry(&f->wait, irqfd_wakeup);
 	init_poll_funcptr(&f->pt, irqfd_queue_proc);

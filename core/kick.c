@@ -7,63 +7,65 @@
  * exit, so the interrupt is delivered at once.
  *
  * No kick is lost: the kicker makes its change, sets MINIHV_REQ_EVENT and
- * then reads @mode; the vCPU writes @mode and then reads @requests before
- * entering (both with a full barrier between). Either the vCPU sees the
- * request and does not enter, or the kicker sees it in the guest and
- * sends the IPI. Sleeping works the same way with the wait queue.
+ * then reads @mode; the vCPU clears the request at the top of each round
+ * of its run loop, before it looks at anything a kicker changes, then
+ * writes @mode and reads @requests again before entering (a full barrier
+ * at each step). A kick before the clear is seen by that round's look; a
+ * later one either finds the vCPU in the guest and sends the IPI, or
+ * sends the vCPU round again. So a kick costs the vCPU one round, not the
+ * two it took when the request was cleared only at the entry. Sleeping
+ * works the same way with the wait queue.
+ *
+ * That IPI is the scheduler's reschedule IPI, through kick_process(), as
+ * KVM kicks with smp_send_reschedule(): a spurious one costs its target
+ * next to nothing, and it needs no state of ours on its way, unlike a
+ * function-call IPI's csd (which cost a queue on each side, too).
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
-#include <linux/smp.h>
 #include <linux/wait.h>
 
 #include "core/minihv.h"
-
-/* The IPI's only work is the exit it causes. */
-static void kick_ipi(void *info)
-{
-}
 
 void minihv_vcpu_kick_init(struct minihv_vcpu *vcpu)
 {
 	init_waitqueue_head(&vcpu->wq);
 	vcpu->mode = MINIHV_OUTSIDE_GUEST;
-	vcpu->cpu = -1;
-	INIT_CSD(&vcpu->kick_csd, kick_ipi, NULL);
 }
 
 void minihv_vcpu_kick(struct minihv_vcpu *vcpu)
 {
+	/* The change before the request: see minihv_vcpu_take_kicks(). */
+	smp_mb__before_atomic();
 	set_bit(MINIHV_REQ_EVENT, &vcpu->requests);
 	/* The request before the mode: see minihv_vcpu_enter_guest_mode(). */
 	smp_mb__after_atomic();
-	if (READ_ONCE(vcpu->mode) == MINIHV_IN_GUEST) {
-		int cpu = READ_ONCE(vcpu->cpu);
-
-		/*
-		 * -EBUSY: a kick is already on its way. The csd is the vCPU's
-		 * own, so no caller ever waits for another's IPI.
-		 */
-		if (cpu != raw_smp_processor_id())
-			smp_call_function_single_async(cpu, &vcpu->kick_csd);
-	}
+	/*
+	 * A task seen in the guest has not exited yet, and tasks are freed
+	 * after an RCU grace period: under the lock, @task stays valid
+	 * even if it leaves the guest (and RUN) meanwhile. kick_process()
+	 * sends nothing to the kicker's own CPU, nor to a task not running.
+	 */
+	rcu_read_lock();
+	if (READ_ONCE(vcpu->mode) == MINIHV_IN_GUEST)
+		kick_process(READ_ONCE(vcpu->task));
+	rcu_read_unlock();
 	if (wq_has_sleeper(&vcpu->wq))
 		wake_up_interruptible(&vcpu->wq);
 }
 
 /*
- * Before the vCPU is freed: a kick's IPI may still be queued on its
- * way (nothing new can start: every kicker is gone with the VM's fds
- * and timers). The target CPU drops the lock before calling kick_ipi.
+ * The top of each round of the run loop: the kicks so far are taken, and
+ * what they announced is seen by everything the round looks at next.
  */
-void minihv_vcpu_kick_drain(struct minihv_vcpu *vcpu)
+void minihv_vcpu_take_kicks(struct minihv_vcpu *vcpu)
 {
-	/* Pairs with the csd unlock of the CPU that took the IPI. */
-	while (smp_load_acquire(&vcpu->kick_csd.node.u_flags) & CSD_FLAG_LOCK)
-		cpu_relax();
+	clear_bit(MINIHV_REQ_EVENT, &vcpu->requests);
+	smp_mb__after_atomic();
 }
 
 /*
@@ -72,7 +74,7 @@ void minihv_vcpu_kick_drain(struct minihv_vcpu *vcpu)
  */
 bool minihv_vcpu_enter_guest_mode(struct minihv_vcpu *vcpu)
 {
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	WRITE_ONCE(vcpu->task, current);
 	/* The mode before the requests: see minihv_vcpu_kick(). */
 	smp_store_mb(vcpu->mode, MINIHV_IN_GUEST);
 	if (test_and_clear_bit(MINIHV_REQ_EVENT, &vcpu->requests)) {

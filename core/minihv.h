@@ -111,14 +111,14 @@ struct minihv_vcpu {
 
 	/*
 	 * Kicks (core/kick.c): the vCPU's thread sleeps in @wq (powered off,
-	 * WFI, HLT); @mode and @cpu say where it runs guest code, written by
-	 * that thread with interrupts off; @requests are set by anyone.
+	 * WFI, HLT); @mode and @task say whether and which task runs guest
+	 * code, written by that task with interrupts off; @requests are set
+	 * by anyone.
 	 */
 	wait_queue_head_t wq;
 	int mode;			/* enum minihv_vcpu_mode */
-	int cpu;
+	struct task_struct *task;
 	unsigned long requests;
-	call_single_data_t kick_csd;
 
 	struct minihv_vcpu_stats stats;	/* core/stats.c */
 	struct minihv_vcpu_clock clock;
@@ -244,9 +244,9 @@ int minihv_io_write(struct minihv_vcpu *vcpu, enum minihv_io_space space,
 
 /* core/kick.c: waking and interrupting vCPUs. */
 void minihv_vcpu_kick_init(struct minihv_vcpu *vcpu);
-void minihv_vcpu_kick_drain(struct minihv_vcpu *vcpu);
 void minihv_vcpu_kick(struct minihv_vcpu *vcpu);
 int minihv_vcpu_block(struct minihv_vcpu *vcpu);
+void minihv_vcpu_take_kicks(struct minihv_vcpu *vcpu);
 bool minihv_vcpu_enter_guest_mode(struct minihv_vcpu *vcpu);
 void minihv_vcpu_exit_guest_mode(struct minihv_vcpu *vcpu);
 

@@ -157,7 +157,6 @@ void minihv_vcpu_free(struct minihv_vcpu *vcpu)
 {
 	if (vcpu->arch && minihv_ops->vcpu_destroy)
 		minihv_ops->vcpu_destroy(vcpu);
-	minihv_vcpu_kick_drain(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 }

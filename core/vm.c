@@ -20,7 +20,7 @@ static void vm_free(struct kref *ref)
 	struct minihv_vm *vm = container_of(ref, struct minihv_vm, ref);
 	unsigned int i;
 
-	/* First: an irqfd's worker drives the controller and the vCPUs. */
+	/* First: an irqfd pulses the controller, which kicks the vCPUs. */
 	minihv_irqfd_release_all(vm);
 	minihv_stats_vm_remove(vm);
 

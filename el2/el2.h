@@ -141,7 +141,6 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);
 	.vcpu_run = minihv_el2_vcpu_run,			\
 	.irqchip_create = minihv_el2_irqchip_create,		\
 	.irq_line = minihv_el2_irq_line,			\
-	.irq_line_atomic = true,	/* raw, irqsave locks */	\
 	.irq_lines = minihv_el2_irq_lines,			\
 	.vcpu_has_work = minihv_el2_vcpu_has_work,		\
 	.exit_name = minihv_el2_exit_name,			\

@@ -506,6 +506,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 	for (;;) {
 		int exit;
 
+		minihv_vcpu_take_kicks(vcpu);
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current) ||
 		    minihv_el2_power_wait(vcpu)) {
 			run->exit_reason = MINIHV_EXIT_INTR;

@@ -6,7 +6,8 @@
  * and one 64-bit redirection entry per pin: vector, delivery mode,
  * destination mode, polarity, trigger mode, mask, destination.
  *
- * A pin's line is driven by MINIHV_IRQ_LINE, level meaning asserted (the
+ * A pin's line is driven by MINIHV_IRQ_LINE or an irqfd (from any context:
+ * the lock is raw and taken with interrupts off), level meaning asserted (the
  * polarity bit is kept for the guest to read back, as KVM does). An edge
  * pin sends a message on each rising edge while unmasked. A level pin
  * sends one while its line is high, unmasked and its remote IRR clear;
@@ -68,11 +69,12 @@ static void send(struct minihv_ioapic *io, u32 pin)
 
 int minihv_ioapic_set_line(struct minihv_ioapic *io, u32 pin, bool level)
 {
+	unsigned long flags;
 	bool was;
 
 	if (pin >= io->nr_pins)
 		return -EINVAL;
-	spin_lock(&io->lock);
+	raw_spin_lock_irqsave(&io->lock, flags);
 	was = test_bit(pin, &io->lines);
 	if (level)
 		__set_bit(pin, &io->lines);
@@ -80,16 +82,17 @@ int minihv_ioapic_set_line(struct minihv_ioapic *io, u32 pin, bool level)
 		__clear_bit(pin, &io->lines);
 	if (level && (!was || (io->redir[pin] & RTE_LEVEL)))
 		send(io, pin);
-	spin_unlock(&io->lock);
+	raw_spin_unlock_irqrestore(&io->lock, flags);
 	return 0;
 }
 
 /* A local APIC's EOI of a level-triggered @vector. */
 void minihv_ioapic_eoi(struct minihv_ioapic *io, u8 vector)
 {
+	unsigned long flags;
 	u32 pin;
 
-	spin_lock(&io->lock);
+	raw_spin_lock_irqsave(&io->lock, flags);
 	for (pin = 0; pin < io->nr_pins; pin++) {
 		u64 e = io->redir[pin];
 
@@ -100,7 +103,7 @@ void minihv_ioapic_eoi(struct minihv_ioapic *io, u8 vector)
 		if (test_bit(pin, &io->lines))
 			send(io, pin);
 	}
-	spin_unlock(&io->lock);
+	raw_spin_unlock_irqrestore(&io->lock, flags);
 }
 
 static u32 reg_read(struct minihv_ioapic *io)
@@ -151,14 +154,15 @@ static int mmio_read(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 		     u64 offset, u32 len, u64 *val)
 {
 	struct minihv_ioapic *io = container_of(dev, struct minihv_ioapic, dev);
+	unsigned long flags;
 	u32 v = 0;
 
-	spin_lock(&io->lock);
+	raw_spin_lock_irqsave(&io->lock, flags);
 	if (offset == IOREGSEL)
 		v = io->ioregsel;
 	else if (offset == IOWIN)
 		v = reg_read(io);
-	spin_unlock(&io->lock);
+	raw_spin_unlock_irqrestore(&io->lock, flags);
 	*val = len >= 4 ? v : v & (BIT(8 * len) - 1);
 	return 0;
 }
@@ -167,15 +171,16 @@ static int mmio_write(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 		      u64 offset, u32 len, u64 val)
 {
 	struct minihv_ioapic *io = container_of(dev, struct minihv_ioapic, dev);
+	unsigned long flags;
 
 	if (len != 4)
 		return 0;
-	spin_lock(&io->lock);
+	raw_spin_lock_irqsave(&io->lock, flags);
 	if (offset == IOREGSEL)
 		io->ioregsel = val & 0xff;
 	else if (offset == IOWIN)
 		reg_write(io, val);
-	spin_unlock(&io->lock);
+	raw_spin_unlock_irqrestore(&io->lock, flags);
 	return 0;
 }
 
@@ -194,7 +199,7 @@ int minihv_ioapic_init(struct minihv_ioapic *io, struct minihv_vm *vm,
 		return -EINVAL;
 	io->vm = vm;
 	io->nr_pins = nr_pins;
-	spin_lock_init(&io->lock);
+	raw_spin_lock_init(&io->lock);
 	for (pin = 0; pin < nr_pins; pin++)
 		io->redir[pin] = RTE_MASKED;
 	io->dev.space = MINIHV_IO_MMIO;

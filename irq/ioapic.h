@@ -20,9 +20,10 @@ struct minihv_ioapic {
 
 	/*
 	 * Guards the registers and the lines: taken by the vCPU threads
-	 * (MMIO, EOI) and by MINIHV_IRQ_LINE, never in interrupt context.
+	 * (MMIO, EOI), by MINIHV_IRQ_LINE and by an irqfd's eventfd wake-up,
+	 * which may come in hard interrupt context: raw, with irqsave.
 	 */
-	spinlock_t lock;
+	raw_spinlock_t lock;
 	u32 id;
 	u32 ioregsel;
 	u64 redir[IOAPIC_MAX_PINS];

@@ -162,6 +162,32 @@ TEST_F_TIMEOUT(tool, bench_runs_each_benchmark, 300)
 	EXPECT_EQ(0, strncmp(csv, "machine,benchmark,backend,min,median,mean,iterations\n", 52));
 }
 
+/* --only takes a comma list: those benchmarks' rows, in the tool's order. */
+TEST_F_TIMEOUT(tool, bench_only_takes_a_list, 300)
+{
+	static const char * const args[] = {
+		"--only", "irq_completion,hypercall", "--iterations", "4",
+		"--machine", "test", NULL
+	};
+	static const char * const bad[] = { "--only", "hypercall,nosuch", NULL };
+	static const char * const empty[] = { "--only", "hypercall,", NULL };
+	char names[128] = "", name[64];
+	char *p;
+
+	with_stderr = true;
+	EXPECT_EQ(2, run_bench(bad));
+	with_stderr = false;
+	EXPECT_TRUE(strstr(out, "no benchmark 'nosuch'") != NULL) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_bench(empty));
+	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
+	for (p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+		ASSERT_EQ(1, sscanf(p + 1, "%63s", name));
+		strncat(names, name, sizeof(names) - strlen(names) - 2);
+		strcat(names, " ");
+	}
+	EXPECT_STREQ("hypercall irq_completion ", names) TH_LOG("%s", out);
+}
+
 #define SCALE_CSV	"/tmp/minihv-scale.csv"
 
 /*

@@ -459,7 +459,7 @@ static void bench_usage(FILE *f)
 		"  --rounds <n>       rounds per back end (default 3 for both, else 1)\n"
 		"  --iterations <n>   samples per benchmark and back end, spread over\n"
 		"                     the rounds (default 1000, at most %d)\n"
-		"  --only <name>      one benchmark\n"
+		"  --only <names>     those benchmarks (a comma list)\n"
 		"  --csv <file>       also write machine,benchmark,backend,min,\n"
 		"                     median,mean,iterations rows there\n"
 		"  --machine <name>   the CSV's machine column (default: uname -m)\n"
@@ -562,6 +562,42 @@ static uint64_t round_share(uint64_t iters, unsigned int rounds,
 	return iters / rounds + (r < iters % rounds);
 }
 
+/* --only: a comma list of names; none means every benchmark. */
+static bool selected(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = only;
+
+	if (!only)
+		return true;
+	for (; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Every name in the list is a benchmark's. */
+static const char *unknown_name(const char *only)
+{
+	static char name[64];
+	const char *p = only;
+	unsigned int i;
+
+	for (; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		size_t len = strcspn(p, ",");
+
+		for (i = 0; i < bench_count; i++)
+			if (strlen(bench_list[i].name) == len &&
+			    !strncmp(p, bench_list[i].name, len))
+				break;
+		if (i == bench_count) {
+			snprintf(name, sizeof(name), "%.*s", (int)len, p);
+			return name;
+		}
+	}
+	return NULL;
+}
+
 static void run_round(unsigned int round, unsigned int rounds, int be,
 		      const char *only, uint64_t iters,
 		      struct result res[][NR_BACKENDS], uint64_t *tmp)
@@ -575,7 +611,7 @@ static void run_round(unsigned int round, unsigned int rounds, int be,
 		struct result *r = &res[i][be];
 		int ret;
 
-		if ((only && strcmp(only, b->name)) || r->status)
+		if (!selected(only, b->name) || r->status)
 			continue;
 		fprintf(stderr, "bench: round %u of %u, %s: %s\n", round + 1,
 			rounds, guest_hv->name, b->name);
@@ -755,12 +791,9 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "minihv: --rounds cannot exceed --iterations\n");
 		return 2;
 	}
-	for (i = 0; i < bench_count; i++)
-		if (!only || !strcmp(only, bench_list[i].name))
-			break;
-	if (i == bench_count) {
+	if (only && unknown_name(only)) {
 		fprintf(stderr, "minihv: no benchmark '%s' (minihv bench --help)\n",
-			only);
+			unknown_name(only));
 		return 2;
 	}
 	if (!machine)
@@ -804,7 +837,7 @@ int cmd_bench(int argc, char **argv)
 		const struct bench *b = &bench_list[i];
 		double kvm_median = 0;
 
-		if (only && strcmp(only, b->name))
+		if (!selected(only, b->name))
 			continue;
 		/* KVM first, so that minihv's row can give the ratio. */
 		for (be = NR_BACKENDS - 1; be >= 0; be--) {

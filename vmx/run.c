@@ -288,6 +288,7 @@ static int run_loop(struct vmx_vcpu *v)
 	int ret;
 
 	for (;;) {
+		minihv_vcpu_take_kicks(v->vcpu);
 		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
 			run->exit_reason = MINIHV_EXIT_INTR;
 			return -EINTR;
