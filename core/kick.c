@@ -65,6 +65,7 @@ void minihv_vcpu_kick(struct minihv_vcpu *vcpu)
 void minihv_vcpu_take_kicks(struct minihv_vcpu *vcpu)
 {
 	clear_bit(MINIHV_REQ_EVENT, &vcpu->requests);
+	/* The clear before the looks; pairs with minihv_vcpu_kick()'s. */
 	smp_mb__after_atomic();
 }
 

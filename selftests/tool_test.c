@@ -173,6 +173,7 @@ TEST_F_TIMEOUT(tool, bench_only_takes_a_list, 300)
 	static const char * const empty[] = { "--only", "hypercall,", NULL };
 	char names[128] = "", name[64];
 	char *p;
+	int n;
 
 	with_stderr = true;
 	EXPECT_EQ(2, run_bench(bad));
@@ -181,7 +182,8 @@ TEST_F_TIMEOUT(tool, bench_only_takes_a_list, 300)
 	EXPECT_EQ(2, run_bench(empty));
 	ASSERT_EQ(0, run_bench(args)) TH_LOG("output:\n%s", out);
 	for (p = strchr(out, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
-		ASSERT_EQ(1, sscanf(p + 1, "%63s", name));
+		n = sscanf(p + 1, "%63s", name);
+		ASSERT_EQ(1, n);
 		strncat(names, name, sizeof(names) - strlen(names) - 2);
 		strcat(names, " ");
 	}
