@@ -41,6 +41,7 @@ static const char *const counter_names[MINIHV_NR_COUNTERS] = {
 	[MINIHV_STAT_RUN_NS]		= "run_ns",
 	[MINIHV_STAT_GUEST_NS]		= "guest_ns",
 	[MINIHV_STAT_HALT_NS]		= "halt_ns",
+	[MINIHV_STAT_FAST_IPIS]		= "fast_ipis",
 };
 
 static const char *exit_name(u32 reason)

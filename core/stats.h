@@ -41,6 +41,7 @@ enum minihv_counter {
 	MINIHV_STAT_RUN_NS,		/* inside MINIHV_RUN */
 	MINIHV_STAT_GUEST_NS,		/* of which in the guest */
 	MINIHV_STAT_HALT_NS,		/* of which asleep in WFI/HLT */
+	MINIHV_STAT_FAST_IPIS,		/* IPIs sent without the host */
 	MINIHV_NR_COUNTERS
 };
 

@@ -116,6 +116,7 @@ struct minihv_pgtable *minihv_el2_vm_pgtable(struct minihv_vm *vm);
 int minihv_el2_map_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot);
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu);
+u64 minihv_el2_addr(const void *p);
 void minihv_el2_vcpu_added(struct minihv_vcpu *vcpu);
 void minihv_el2_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu);

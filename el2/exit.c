@@ -7,6 +7,7 @@
 
 #include <linux/arm-smccc.h>
 #include <linux/bitfield.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/psci.h>
@@ -450,6 +451,23 @@ void minihv_el2_vcpu_preempt_init(struct minihv_vcpu *vcpu)
 }
 
 /*
+ * What EL2 writes to ICC_SGI1R_EL1 to make this CPU's vCPU exit
+ * (el2/sgi_fast.S): the host's reschedule IPI, as core/kick.c's
+ * kick_process() sends it. Linux's GICv3 IPIs are SGIs 0..7 in the order
+ * of arm64's enum ipi_msg_type, whose first is IPI_RESCHEDULE.
+ */
+static u64 kick_sgir(void)
+{
+	u64 mpidr = read_cpuid_mpidr();
+	u64 aff0 = MPIDR_AFFINITY_LEVEL(mpidr, 0);
+
+	return MPIDR_AFFINITY_LEVEL(mpidr, 3) << ICC_SGI1R_AFFINITY_3_SHIFT |
+	       MPIDR_AFFINITY_LEVEL(mpidr, 2) << ICC_SGI1R_AFFINITY_2_SHIFT |
+	       MPIDR_AFFINITY_LEVEL(mpidr, 1) << ICC_SGI1R_AFFINITY_1_SHIFT |
+	       aff0 / 16 << ICC_SGI1R_RS_SHIFT | BIT(aff0 % 16);
+}
+
+/*
  * One entry and its exit, interrupts off: interrupts into the list
  * registers, the kick handshake, the VMID, the world switch, then the
  * list registers and the virtual timer read back. Returns the
@@ -463,8 +481,11 @@ static int enter_once(struct minihv_vcpu *vcpu)
 	/* The guest owns the FP/SIMD registers while it runs. */
 	kernel_neon_begin();
 	local_irq_disable();
-	if (v->vgic)
+	if (v->vgic) {
 		minihv_vgic_flush(vcpu);
+		/* Before the mode says "in the guest": EL2 reads it then. */
+		v->ctx->sgi_kick = kick_sgir();
+	}
 	if (minihv_vcpu_enter_guest_mode(vcpu)) {
 		u64 ret;
 
@@ -528,6 +549,12 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 					       MINIHV_STAT_MMIO_KERNEL,
 					       ctx->fast_gicd);
 			ctx->fast_gicd = 0;
+		}
+		if (ctx->fast_sgis) {
+			minihv_stat_fast_exits(vcpu, ESR_ELx_EC_SYS64,
+					       MINIHV_STAT_FAST_IPIS,
+					       ctx->fast_sgis);
+			ctx->fast_sgis = 0;
 		}
 		if (exit == -EAGAIN)
 			continue;

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "minihv: " fmt
 
+#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -198,6 +199,12 @@ void minihv_el2_unmap_slot(struct minihv_vm *vm, struct minihv_memslot *slot)
 	flush_vm(v);
 }
 
+/* EL2's own mapping of RAM: the kernel's in VHE, identity in nVHE. */
+u64 minihv_el2_addr(const void *p)
+{
+	return is_kernel_in_hyp_mode() ? (u64)p : virt_to_phys(p);
+}
+
 int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 {
 	struct el2_vm *vm = vcpu->vm->arch;
@@ -219,7 +226,28 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 		     CTX_FAST_HCALLS);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, gicd) != CTX_GICD);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fast_gicd) != CTX_FAST_GICD);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, sgi_pending) !=
+		     CTX_SGI_PENDING);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, sgi_kick) != CTX_SGI_KICK);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, mode) != CTX_MODE);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, requests) != CTX_REQUESTS);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, sgi_self) != CTX_SGI_SELF);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, sgi_wake) != CTX_SGI_WAKE);
+	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, fast_sgis) != CTX_FAST_SGIS);
 	BUILD_BUG_ON(offsetof(struct el2_vcpu_ctx, vgic) != CTX_VGIC);
+	BUILD_BUG_ON(offsetof(struct el2_gicd, sgi_valid) != GICD_EL2_SGI_VALID);
+	BUILD_BUG_ON(offsetof(struct el2_gicd, sgi_ctx) != GICD_EL2_SGI_CTX);
+	/* What EL2 reads of the kick handshake and of ICC_SGI1R_EL1. */
+	BUILD_BUG_ON(EL2_MODE_IN_GUEST != MINIHV_IN_GUEST);
+	BUILD_BUG_ON(EL2_REQ_EVENT != MINIHV_REQ_EVENT);
+	BUILD_BUG_ON(sizeof(((struct minihv_vcpu *)0)->mode) != 4);
+	BUILD_BUG_ON(SGI_FAST_SLOW != (ICC_SGI1R_AFFINITY_1_MASK |
+				       ICC_SGI1R_AFFINITY_2_MASK |
+				       ICC_SGI1R_AFFINITY_3_MASK |
+				       ICC_SGI1R_RS_MASK |
+				       BIT(ICC_SGI1R_IRQ_ROUTING_MODE_BIT)));
+	BUILD_BUG_ON(SGI_FAST_TARGETS != ICC_SGI1R_TARGET_LIST_MASK);
+	BUILD_BUG_ON(SGI_FAST_ID_SHIFT != ICC_SGI1R_SGI_ID_SHIFT);
 	BUILD_BUG_ON(offsetof(struct el2_gicd, ipa) != GICD_EL2_IPA);
 	BUILD_BUG_ON(offsetof(struct el2_gicd, regs) != GICD_EL2_REGS);
 	BUILD_BUG_ON(offsetof(struct el2_vgic_state, vmcr) != VGIC_VMCR);
@@ -257,6 +285,10 @@ int minihv_el2_vcpu_init(struct minihv_vcpu *vcpu)
 	ctx->cnthctl = CNTHCTL_EL1PCTEN;
 	/* The VM's counter (core/clock.c): near 0 at creation, as KVM's. */
 	ctx->cntvoff = -minihv_clock_offset(vcpu->vm);
+	/* Where EL2 takes the kick handshake of SGIs to it (sgi_fast.S). */
+	ctx->mode = minihv_el2_addr(&vcpu->mode);
+	ctx->requests = minihv_el2_addr(&vcpu->requests);
+	ctx->sgi_self = vcpu->id < GICD_EL2_NR_SGI_CTX ? BIT(vcpu->id) : 0;
 
 	v->ctx = ctx;
 	vcpu->arch = v;

@@ -19,6 +19,7 @@
 #include "world_switch.h"
 #include "vgic_switch.S"
 #include "gicd_fast.S"
+#include "sgi_fast.S"
 
 	.section .minihv.hyp.text, "ax"
 
@@ -342,8 +343,8 @@ guest_vectors:
 
 	.align	7
 /*
- * The no-op hypercall and the distributor's ID and control reads cost no
- * trip to the host: the bare transition.
+ * The no-op hypercall, the distributor's ID and control reads and the
+ * SGIs cost no trip to the host: the bare transition.
  */
 	.macro	nvhe_ctx_x1
 	mrs	x1, tpidr_el2
@@ -353,7 +354,8 @@ guest_vectors:
 guest_sync:
 	stp	x0, x1, [sp, #-16]!
 	hcall_nop_fast 2f, nvhe_ctx_x1
-2:	gicd_read_fast 1f, nvhe_ctx_x1
+2:	gicd_read_fast 3f, nvhe_ctx_x1
+3:	sgi_fast 1f, nvhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	guest_exit
 

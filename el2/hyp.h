@@ -17,6 +17,8 @@
 #ifndef MINIHV_EL2_HYP_H
 #define MINIHV_EL2_HYP_H
 
+#include <linux/const.h>
+
 #define MINIHV_HC_BLOCK		0xc6004d00		/* "M" */
 #define MINIHV_HC_BASE		MINIHV_HC_BLOCK
 #define MINIHV_HC_VERSION	(MINIHV_HC_BASE + 0)	/* -> version, SCTLR_EL2 */
@@ -100,7 +102,40 @@
 #define CTX_FAST_HCALLS		(CTX_CNTVOFF + 8)	/* answered at EL2 */
 #define CTX_GICD		(CTX_FAST_HCALLS + 8)	/* struct el2_gicd, or 0 */
 #define CTX_FAST_GICD		(CTX_GICD + 8)		/* answered at EL2 */
-#define CTX_VGIC		(CTX_FAST_GICD + 8)	/* struct el2_vgic_state */
+/* The SGIs EL2 sends by itself (sgi_fast.S): the target's words... */
+#define CTX_SGI_PENDING		(CTX_FAST_GICD + 8)	/* raised, not yet seen */
+#define CTX_SGI_KICK		(CTX_SGI_PENDING + 8)	/* its CPU's ICC_SGI1R */
+#define CTX_MODE		(CTX_SGI_KICK + 8)	/* &minihv_vcpu.mode */
+#define CTX_REQUESTS		(CTX_MODE + 8)		/* &.requests */
+/* ... and the sender's */
+#define CTX_SGI_SELF		(CTX_REQUESTS + 8)	/* its bit in the list */
+#define CTX_SGI_WAKE		(CTX_SGI_SELF + 8)	/* targets to wake */
+#define CTX_FAST_SGIS		(CTX_SGI_WAKE + 8)	/* sent at EL2 */
+#define CTX_VGIC		(CTX_FAST_SGIS + 8)	/* struct el2_vgic_state */
+
+/* MSR ICC_SGI1R_EL1, <Xt>: the class, the register and the direction. */
+#define SGI_FAST_ESR_MASK	(ESR_ELx_EC_MASK | ESR_ELx_SYS64_ISS_SYS_MASK | \
+				 ESR_ELx_SYS64_ISS_DIR_MASK)
+#define SGI_FAST_ESR		((ESR_ELx_EC_SYS64 << ESR_ELx_EC_SHIFT) |    \
+				 ESR_ELx_SYS64_ISS_SYS_VAL(3, 0, 5, 12, 11) | \
+				 ESR_ELx_SYS64_ISS_DIR_WRITE)
+/*
+ * Fields of the written value (the kernel's masks are C only; guest.c
+ * checks these against them): what sends it the full way, Aff1..3, RS
+ * and IRM; the target list; the INTID's place.
+ */
+#define SGI_FAST_SLOW		((UL(0xff) << 16) | (UL(0xff) << 32) |	     \
+				 (UL(0xff) << 48) | (UL(0xf) << 44) |	     \
+				 (UL(1) << 40))
+#define SGI_FAST_TARGETS	0xffff
+#define SGI_FAST_ID_SHIFT	24
+
+/*
+ * What EL2 reads of the host's kick handshake (core/kick.c): the value
+ * of minihv_vcpu.mode in the guest, and the request bit it sets.
+ */
+#define EL2_MODE_IN_GUEST	1
+#define EL2_REQ_EVENT		0
 #define CTX_SIZE		(CTX_VGIC + VGIC_STATE_SIZE)
 
 /*
@@ -128,6 +163,14 @@
 #define GICD_EL2_IPA		0
 #define GICD_EL2_REGS		8
 #define GICD_EL2_NR_REGS	4
+/*
+ * The vCPUs an SGI EL2 sends itself may target: those of Aff0 0..15
+ * with Aff1..3 zero (ids 0..15), each bit of @sgi_valid set once its
+ * entry of @sgi_ctx holds EL2's address of its context.
+ */
+#define GICD_EL2_SGI_VALID	(GICD_EL2_REGS + GICD_EL2_NR_REGS * 4)
+#define GICD_EL2_SGI_CTX	(GICD_EL2_SGI_VALID + 8)
+#define GICD_EL2_NR_SGI_CTX	16
 
 /*
  * Per-CPU EL2 state: params of MINIHV_HC_INIT, the host's state while a
@@ -208,6 +251,8 @@ struct el2_vgic_state {
 struct el2_gicd {
 	u64 ipa;
 	u32 regs[GICD_EL2_NR_REGS];
+	u64 sgi_valid;
+	u64 sgi_ctx[GICD_EL2_NR_SGI_CTX];
 };
 
 struct el2_vcpu_ctx {
@@ -229,6 +274,12 @@ struct el2_vcpu_ctx {
 	u64 fast_hcalls;	/* counted by EL2, taken by the host */
 	u64 gicd;		/* EL2's address of the VM's el2_gicd */
 	u64 fast_gicd;		/* as fast_hcalls */
+	u64 sgi_pending;	/* SGIs EL2 raised: atomic, taken by the host */
+	u64 sgi_kick;		/* set by the host before each entry */
+	u64 mode, requests;	/* EL2's addresses of the vCPU's words */
+	u64 sgi_self;
+	u64 sgi_wake;		/* set by EL2, cleared by the host */
+	u64 fast_sgis;		/* as fast_hcalls */
 	struct el2_vgic_state vgic;
 };
 

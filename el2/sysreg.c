@@ -104,6 +104,22 @@ static u64 id_reg(u32 id)
 }
 
 /*
+ * An SGI EL2 raised already (el2/sgi_fast.S) whose targets, ids 0..15 in
+ * @wake, were not in the guest: wake them, as their kick.
+ */
+static void sgi_wake(struct minihv_vcpu *vcpu, unsigned long wake)
+{
+	unsigned int i;
+
+	for_each_set_bit(i, &wake, GICD_EL2_NR_SGI_CTX) {
+		struct minihv_vcpu *t = minihv_vgic_vcpu_by_mpidr(vcpu->vm, i);
+
+		if (t)
+			minihv_vcpu_kick(t);
+	}
+}
+
+/*
  * ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1 trap (HCR_EL2.IMO/FMO):
  * the vGIC raises the SGI on its targets. Without a vGIC, or read (they
  * are write-only), they are UNDEF. True if handled.
@@ -118,6 +134,11 @@ static bool sgi_write(struct minihv_vcpu *vcpu, u32 id, bool read, u64 val)
 	if (read || !v->vgic)
 		return false;
 	minihv_stat_irqchip_access(vcpu, id, val, true);
+	if (v->ctx->sgi_wake) {
+		sgi_wake(vcpu, v->ctx->sgi_wake);
+		v->ctx->sgi_wake = 0;
+		return true;
+	}
 	minihv_vgic_sgi(vcpu, val, id == SYS_ICC_SGI1R_EL1);
 	return true;
 }

@@ -19,6 +19,7 @@
 #include "world_switch.h"
 #include "vgic_switch.S"
 #include "gicd_fast.S"
+#include "sgi_fast.S"
 
 	.arch	armv8.1-a
 
@@ -193,9 +194,10 @@ SYM_CODE_END(vhe_guest_exit)
 	.endm
 
 /*
- * The no-op hypercall and the distributor's ID and control reads are
- * answered here, as in nVHE: the bare transition. The reads' path is too
- * long for the vector's 32 instructions: vhe_guest_sync, out of line.
+ * The no-op hypercall, the distributor's ID and control reads and the
+ * SGIs are answered here, as in nVHE: the bare transition. The last two
+ * are too long for the vector's 32 instructions: vhe_guest_sync, out of
+ * line.
  */
 	.macro	vhe_sync_vector
 	.align	7
@@ -205,7 +207,8 @@ SYM_CODE_END(vhe_guest_exit)
 	.endm
 
 SYM_CODE_START_LOCAL(vhe_guest_sync)
-	gicd_read_fast 1f, vhe_ctx_x1
+	gicd_read_fast 2f, vhe_ctx_x1
+2:	sgi_fast 1f, vhe_ctx_x1
 1:	mov	x1, #EL2_EXIT_SYNC
 	b	vhe_guest_exit
 SYM_CODE_END(vhe_guest_sync)

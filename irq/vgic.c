@@ -380,6 +380,50 @@ static bool lr_before(const struct vgic_irq *a, const struct vgic_irq *b)
 }
 
 /*
+ * The SGIs EL2 raised for @vcpu (el2/sgi_fast.S) into its redistributor,
+ * under the lock: edges, pending as from ICC_SGI1R_EL1 on the host path
+ * (which raises either group). @vcpu looks at them next anyway, so no
+ * kick.
+ */
+static void take_sgis(struct vgic_dist *d, struct minihv_vcpu *vcpu,
+		      unsigned long sgis)
+{
+	DECLARE_BITMAP(kick, MINIHV_MAX_VCPU_ID + 1) = { };
+	struct vgic_cpu *vc = minihv_vgic_cpu(vcpu);
+	unsigned int i;
+
+	lockdep_assert_held(&d->lock);
+	for_each_set_bit(i, &sgis, VGIC_NR_SGIS) {
+		vc->private[i].pending_latch = true;
+		minihv_vgic_update(d, &vc->private[i], kick);
+		minihv_stat_irq(vcpu, i);
+	}
+}
+
+/* The mailbox, atomically: EL2 on other CPUs ORs into it meanwhile. */
+static unsigned long sgi_mailbox(struct minihv_vcpu *vcpu)
+{
+	struct el2_vcpu *v = vcpu->arch;
+
+	if (!READ_ONCE(v->ctx->sgi_pending))
+		return 0;
+	return xchg(&v->ctx->sgi_pending, 0);
+}
+
+/* For the registers that show SGI state: the mailbox first. */
+void minihv_vgic_take_sgis(struct minihv_vcpu *vcpu)
+{
+	struct vgic_dist *d = minihv_vgic_dist(vcpu->vm);
+	unsigned long sgis = sgi_mailbox(vcpu), flags;
+
+	if (!sgis)
+		return;
+	raw_spin_lock_irqsave(&d->lock, flags);
+	take_sgis(d, vcpu, sgis);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+}
+
+/*
  * Right before an entry, interrupts off: the best of the vCPU's pending
  * and active interrupts into the list registers. Active ones always get
  * one (their completion must find them); if the rest do not fit, the
@@ -392,15 +436,17 @@ void minihv_vgic_flush(struct minihv_vcpu *vcpu)
 	struct el2_vgic_state *hw = vc->hw;
 	unsigned int nr_lrs = minihv_vgic_hw.nr_lrs, n = 0, i, j;
 	struct vgic_irq **best = vc->loaded;
+	unsigned long sgis = sgi_mailbox(vcpu);
 	struct vgic_irq *irq;
 	bool overflow = false;
 
 	hw->hcr = ICH_HCR_EN;
 	/* Racy but safe: a raise after this look kicks before the entry. */
-	if (list_empty_careful(&vc->ap_list))
+	if (!sgis && list_empty_careful(&vc->ap_list))
 		return;
 
 	raw_spin_lock(&d->lock);
+	take_sgis(d, vcpu, sgis);
 	list_for_each_entry(irq, &vc->ap_list, ap_node) {
 		if (!irq->active && !deliverable(d, irq))
 			continue;
@@ -481,13 +527,14 @@ bool minihv_vgic_has_work(struct minihv_vcpu *vcpu)
 	struct vgic_cpu *vc = minihv_vgic_cpu(vcpu);
 	u64 vmcr = READ_ONCE(vc->hw->vmcr);
 	u8 pmr = (vmcr & ICH_VMCR_PMR_MASK) >> ICH_VMCR_PMR_SHIFT;
+	unsigned long sgis = sgi_mailbox(vcpu), flags;
 	struct vgic_irq *irq;
-	unsigned long flags;
 	bool work = false;
 
-	if (list_empty_careful(&vc->ap_list))
+	if (!sgis && list_empty_careful(&vc->ap_list))
 		return false;
 	raw_spin_lock_irqsave(&d->lock, flags);
+	take_sgis(d, vcpu, sgis);
 	list_for_each_entry(irq, &vc->ap_list, ap_node) {
 		bool grp = irq->group1 ? vmcr & ICH_VMCR_ENG1_MASK :
 					 vmcr & ICH_VMCR_ENG0_MASK;
@@ -604,16 +651,26 @@ int minihv_vgic_vcpu_init(struct minihv_vcpu *vcpu)
 	vc->hw->hcr = ICH_HCR_EN;
 	vc->hw->nr_apr = minihv_vgic_hw.nr_apr;
 	v->vgic = vc;
-	/* EL2's own mapping of RAM: the kernel's in VHE, identity in nVHE. */
-	v->ctx->gicd = is_kernel_in_hyp_mode() ? (u64)&d->el2 :
-						 virt_to_phys(&d->el2);
+	v->ctx->gicd = minihv_el2_addr(&d->el2);
 	return 0;
 }
 
-/* What the distributor reports of the vCPUs (TYPER) follows their count. */
+/*
+ * What the distributor reports of the vCPUs (TYPER) follows their count,
+ * and EL2 may send SGIs to the new one (el2/sgi_fast.S) once its entry
+ * in the table is there.
+ */
 void minihv_vgic_vcpu_added(struct minihv_vcpu *vcpu)
 {
-	minihv_vgic_dist_vcpus_changed(minihv_vgic_dist(vcpu->vm));
+	struct vgic_dist *d = minihv_vgic_dist(vcpu->vm);
+	struct el2_vcpu *v = vcpu->arch;
+
+	minihv_vgic_dist_vcpus_changed(d);
+	if (vcpu->id >= GICD_EL2_NR_SGI_CTX)
+		return;
+	d->el2.sgi_ctx[vcpu->id] = minihv_el2_addr(v->ctx);
+	/* The entry before its bit: sgi_fast.S reads the bits acquiring. */
+	smp_store_release(&d->el2.sgi_valid, d->el2.sgi_valid | BIT(vcpu->id));
 }
 
 void minihv_vgic_vcpu_destroy(struct minihv_vcpu *vcpu)

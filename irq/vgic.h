@@ -105,6 +105,7 @@ int minihv_vgic_create(struct minihv_vm *vm, const struct minihv_irqchip *c);
 void minihv_vgic_destroy(struct minihv_vm *vm);
 int minihv_vgic_vcpu_init(struct minihv_vcpu *vcpu);
 void minihv_vgic_vcpu_added(struct minihv_vcpu *vcpu);
+void minihv_vgic_take_sgis(struct minihv_vcpu *vcpu);
 void minihv_vgic_vcpu_destroy(struct minihv_vcpu *vcpu);
 int minihv_vgic_irq_line(struct minihv_vm *vm, u32 spi, bool level);
 void minihv_vgic_set_private_level(struct minihv_vcpu *vcpu, u32 intid,

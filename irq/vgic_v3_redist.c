@@ -121,8 +121,10 @@ static int redist_read(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 	if (ret <= 0)
 		return ret;
 	/* Only the first register of each kind covers SGIs and PPIs. */
-	if (first < VGIC_NR_PRIVATE)
+	if (first < VGIC_NR_PRIVATE) {
+		minihv_vgic_take_sgis(owner);
 		*val = minihv_vgic_field_read(d, owner, f, first, nr);
+	}
 	return 0;
 }
 
@@ -153,8 +155,10 @@ static int redist_write(struct minihv_io_dev *dev, struct minihv_vcpu *vcpu,
 				       &nr);
 	if (ret <= 0)
 		return ret;
-	if (first < VGIC_NR_PRIVATE)
+	if (first < VGIC_NR_PRIVATE) {
+		minihv_vgic_take_sgis(owner);
 		minihv_vgic_field_write(d, owner, f, first, nr, val, kick);
+	}
 	minihv_vgic_kick_all(d, kick);
 	return 0;
 }
