@@ -51,7 +51,7 @@ struct minihv_vcpu_stats {
 	u64 counters[MINIHV_NR_COUNTERS];
 	/* Raised by devices and other vCPUs, from any context. */
 	atomic64_t irqs;
-	u64 entered_ns;			/* local_clock() at the last entry */
+	u64 entered;			/* read_counter() at the last entry */
 	struct dentry *dir;		/* vcpu<N>/ in the VM's directory */
 };
 

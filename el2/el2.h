@@ -60,6 +60,7 @@ struct el2_vcpu {
 	struct vgic_cpu *vgic;
 	struct arch_timer_cpu timer;
 	struct preempt_notifier pn;	/* the timer's put/load on (de)schedule */
+	bool fp_claim;		/* the FP/SIMD registers to claim (exit.c) */
 	u64 gone_reason;	/* EL2_EXIT_GONE: what answered the entry call */
 	u32 gone_cpu;
 };

@@ -421,6 +421,7 @@ static void prepare_entry(struct minihv_vcpu *vcpu)
  */
 static void sched_in(struct preempt_notifier *pn, int cpu)
 {
+	WRITE_ONCE(container_of(pn, struct el2_vcpu, pn)->fp_claim, true);
 	/* Another hypervisor's vCPU may have had this CPU meanwhile. */
 	if (minihv_el2_world.foreign_guests)
 		minihv_arch_timer_forget_cpu();
@@ -456,15 +457,52 @@ void minihv_el2_vcpu_preempt_init(struct minihv_vcpu *vcpu)
  * kick_process() sends it. Linux's GICv3 IPIs are SGIs 0..7 in the order
  * of arm64's enum ipi_msg_type, whose first is IPI_RESCHEDULE.
  */
+static DEFINE_PER_CPU(u64, kick_sgir_value);
+
 static u64 kick_sgir(void)
 {
-	u64 mpidr = read_cpuid_mpidr();
-	u64 aff0 = MPIDR_AFFINITY_LEVEL(mpidr, 0);
+	u64 mpidr, aff0, sgir = __this_cpu_read(kick_sgir_value);
 
-	return MPIDR_AFFINITY_LEVEL(mpidr, 3) << ICC_SGI1R_AFFINITY_3_SHIFT |
+	if (likely(sgir))
+		return sgir;
+	mpidr = read_cpuid_mpidr();
+	aff0 = MPIDR_AFFINITY_LEVEL(mpidr, 0);
+	sgir = MPIDR_AFFINITY_LEVEL(mpidr, 3) << ICC_SGI1R_AFFINITY_3_SHIFT |
 	       MPIDR_AFFINITY_LEVEL(mpidr, 2) << ICC_SGI1R_AFFINITY_2_SHIFT |
 	       MPIDR_AFFINITY_LEVEL(mpidr, 1) << ICC_SGI1R_AFFINITY_1_SHIFT |
 	       aff0 / 16 << ICC_SGI1R_RS_SHIFT | BIT(aff0 % 16);
+	/* Never 0 (a target bit is set): computed once per CPU. */
+	__this_cpu_write(kick_sgir_value, sgir);
+	return sgir;
+}
+
+/*
+ * The guest's FP/SIMD registers are loaded at each entry and saved at
+ * each exit (the world switch); the task's own are the host's to keep.
+ * kernel_neon_begin() saves them and leaves this CPU's registers owned
+ * by no task (TIF_FOREIGN_FPSTATE set, the CPU's last state none), and
+ * stays so for as long as the task keeps the CPU: no other task's state
+ * can be loaded here meanwhile, and in-kernel NEON users in interrupts
+ * find nothing to save. So it is needed once per RUN and again after the
+ * task was scheduled in (another task may have loaded its registers
+ * here; sched_in sets @fp_claim), not on every entry: kernel_neon_end()
+ * follows at once, and each round saves a local_bh_disable()/enable()
+ * pair (about 180 instructions). False with interrupts off, ready to
+ * enter; true (interrupts on) if the task was preempted in between.
+ */
+static bool fp_claim(struct el2_vcpu *v)
+{
+	if (v->fp_claim || !test_thread_flag(TIF_FOREIGN_FPSTATE)) {
+		kernel_neon_begin();
+		kernel_neon_end();
+		v->fp_claim = false;
+	}
+	local_irq_disable();
+	if (unlikely(READ_ONCE(v->fp_claim))) {
+		local_irq_enable();
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -478,9 +516,8 @@ static int enter_once(struct minihv_vcpu *vcpu)
 	struct el2_vcpu *v = vcpu->arch;
 	int exit = -EAGAIN;
 
-	/* The guest owns the FP/SIMD registers while it runs. */
-	kernel_neon_begin();
-	local_irq_disable();
+	if (fp_claim(v))
+		return -EAGAIN;
 	if (v->vgic) {
 		minihv_vgic_flush(vcpu);
 		/* Before the mode says "in the guest": EL2 reads it then. */
@@ -504,7 +541,6 @@ static int enter_once(struct minihv_vcpu *vcpu)
 		minihv_vgic_sync(vcpu);
 	minihv_arch_timer_sync(vcpu);
 	local_irq_enable();
-	kernel_neon_end();
 	return exit;
 }
 
@@ -517,6 +553,7 @@ int minihv_el2_vcpu_run(struct minihv_vcpu *vcpu)
 
 	regs_to_ctx(ctx, &vcpu->regs);
 	complete_pending(vcpu);
+	v->fp_claim = true;
 	minihv_arch_timer_load(vcpu);
 	preempt_disable();
 	preempt_notifier_register(&v->pn);

@@ -55,7 +55,8 @@ static s64 cpu_on(struct minihv_vcpu *vcpu, u64 target, u64 pc, u64 arg)
 		t->start_pc = pc;
 		t->start_arg = arg;
 		t->start_pending = true;
-		t->powered_off = false;
+		/* Release: the start before the power-on (power_wait). */
+		smp_store_release(&t->powered_off, false);
 	}
 	spin_unlock(&t->power_lock);
 	if (ret == PSCI_RET_SUCCESS)
@@ -158,6 +159,12 @@ int minihv_el2_psci(struct minihv_vcpu *vcpu, u64 fn)
 	return 1;
 }
 
+static bool powered_on(struct minihv_vcpu *vcpu)
+{
+	/* Acquire: CPU_ON's start_pending is seen with its power-on. */
+	return !smp_load_acquire(&vcpu->powered_off);
+}
+
 /*
  * Called by the vCPU itself at the top of its run loop: sleep while
  * powered off, then start where CPU_ON said, as from reset (PSCI 1.0
@@ -167,16 +174,18 @@ int minihv_el2_power_wait(struct minihv_vcpu *vcpu)
 {
 	struct el2_vcpu_ctx *ctx = ((struct el2_vcpu *)vcpu->arch)->ctx;
 
-	if (READ_ONCE(vcpu->powered_off)) {
+	if (!powered_on(vcpu)) {
 		int ret;
 
 		minihv_clock_blocked(vcpu, true);
-		ret = wait_event_interruptible(vcpu->wq,
-					       !READ_ONCE(vcpu->powered_off));
+		ret = wait_event_interruptible(vcpu->wq, powered_on(vcpu));
 		minihv_clock_blocked(vcpu, false);
 		if (ret)
 			return -EINTR;
 	}
+	/* Each round of the run loop: no lock unless CPU_ON came. */
+	if (!READ_ONCE(vcpu->start_pending))
+		return 0;
 
 	spin_lock(&vcpu->power_lock);
 	if (vcpu->start_pending) {

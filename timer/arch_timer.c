@@ -360,12 +360,15 @@ void minihv_arch_timer_sync(struct minihv_vcpu *vcpu)
 {
 	struct arch_timer_cpu *t = timer_of(vcpu);
 	struct el2_vcpu_ctx *ctx = ctx_of(vcpu);
-	bool level;
+	u64 ctl = ctx->sys[SR_CNTV_CTL];
+	bool level = false;
 
 	if (!has_vgic(vcpu))
 		return;
-	level = fires(ctx->sys[SR_CNTV_CTL], ctx->sys[SR_CNTV_CVAL],
-		      minihv_arch_timer_guest_cntvct(vcpu));
+	/* The counter only for a timer that can fire: it is not free. */
+	if ((ctl & CTL_RW) == ARCH_TIMER_CTRL_ENABLE)
+		level = fires(ctl, ctx->sys[SR_CNTV_CVAL],
+			      minihv_arch_timer_guest_cntvct(vcpu));
 	if (level == READ_ONCE(t->vtimer_level))
 		return;
 	raw_spin_lock(&t->lock);
