@@ -26,7 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
-#include "lib/fp_arm64.h"
+#include "lib/fp_regs.h"
 #include "lib/guest_check.h"
 #include "lib/minihv_util.h"
 
@@ -377,16 +377,14 @@ TEST(arm64_spectre_affected_cpus_are_refused)
 }
 #endif
 
-
 /*
- * FP/SIMD registers stay with their owner: a guest's v0..v31 survive its
- * exits (to the host kernel and to userspace), its VMM thread's survive
- * MINIHV_RUN, and neither reaches the other, nor another VM's guest or
- * thread, while two of them share one CPU and preempt each other. Each
- * side fills all 32 registers with its own pattern and checks them after
- * every exit / RUN.
+ * FP/SIMD registers stay with their owner: a guest's vector registers
+ * (arm64 v0..v31, x86 xmm0..xmm15) survive its exits (to the host kernel
+ * and to userspace), its VMM thread's survive MINIHV_RUN, and neither
+ * reaches the other, nor another VM's guest or thread, while two of them
+ * share one CPU and preempt each other. Each side fills all of them with
+ * its own pattern and checks them after every exit / RUN.
  */
-#if defined(__aarch64__)
 struct fp_side {
 	struct guest g;
 	uint64_t seed;
@@ -430,7 +428,6 @@ static void *fp_side_fn(void *arg)
 	s->switches = ru.ru_nivcsw + ru.ru_nvcsw;
 	return NULL;
 }
-#endif
 
 FIXTURE(fp) {
 	int unused;
@@ -446,7 +443,6 @@ FIXTURE_TEARDOWN(fp)
 
 TEST_F_TIMEOUT(fp, simd_registers_stay_with_their_owner, 300)
 {
-#if defined(__aarch64__)
 	static struct fp_side side[2];
 	pthread_t t[2];
 	int i;
@@ -474,9 +470,6 @@ TEST_F_TIMEOUT(fp, simd_registers_stay_with_their_owner, 300)
 	}
 	/* Sharing one CPU, they took turns: the case that could leak. */
 	EXPECT_LT(2, side[0].switches + side[1].switches);
-#else
-	SKIP(return, "x86 guests' FPU state is not covered here yet");
-#endif
 }
 
 TEST_HARNESS_MAIN
