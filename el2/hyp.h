@@ -112,6 +112,7 @@
 #define CTX_SGI_WAKE		(CTX_SGI_SELF + 8)	/* targets to wake */
 #define CTX_FAST_SGIS		(CTX_SGI_WAKE + 8)	/* sent at EL2 */
 #define CTX_VGIC		(CTX_FAST_SGIS + 8)	/* struct el2_vgic_state */
+#define CTX_SIZE		(CTX_VGIC + VGIC_STATE_SIZE)
 
 /* MSR ICC_SGI1R_EL1, <Xt>: the class, the register and the direction. */
 #define SGI_FAST_ESR_MASK	(ESR_ELx_EC_MASK | ESR_ELx_SYS64_ISS_SYS_MASK | \
@@ -136,7 +137,6 @@
  */
 #define EL2_MODE_IN_GUEST	1
 #define EL2_REQ_EVENT		0
-#define CTX_SIZE		(CTX_VGIC + VGIC_STATE_SIZE)
 
 /*
  * The guest's GIC virtual CPU interface, in its context: loaded into the
