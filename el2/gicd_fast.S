@@ -61,12 +61,8 @@
 
 	add	x0, x0, #GICD_EL2_REGS
 	ldr	w0, [x0, x3]
-	ldr	x3, [x1, #CTX_FAST_GICD]
-	add	x3, x3, #1
-	str	x3, [x1, #CTX_FAST_GICD]
-	mrs	x3, elr_el2
-	add	x3, x3, #4
-	msr	elr_el2, x3
+	ctx_count x1, CTX_FAST_GICD, x3
+	guest_skip_insn x3
 	mrs	x2, esr_el2
 	ubfx	x2, x2, #ESR_ELx_SRT_SHIFT, #5
 	adr	x3, 9996f

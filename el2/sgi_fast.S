@@ -102,12 +102,8 @@
 	cbnz	x5, 9991b
 
 9996:	cbnz	x8, 9997f
-	ldr	x2, [x0, #CTX_FAST_SGIS]
-	add	x2, x2, #1
-	str	x2, [x0, #CTX_FAST_SGIS]
-	mrs	x2, elr_el2
-	add	x2, x2, #4
-	msr	elr_el2, x2
+	ctx_count x0, CTX_FAST_SGIS, x2
+	guest_skip_insn x2
 	guest_gprs_load
 	add	sp, sp, #16
 	eret

@@ -218,6 +218,20 @@
 	 * statistics, in the context \ctx_x1 finds); anything else
 	 * branches to \slow with x0/x1 still pushed.
 	 */
+	/* A counter word of the context, +1: the fast paths count for the host. */
+	.macro	ctx_count ctx, off, tmp
+	ldr	\tmp, [\ctx, #\off]
+	add	\tmp, \tmp, #1
+	str	\tmp, [\ctx, #\off]
+	.endm
+
+	/* Past the trapped instruction: a fast path emulated it. */
+	.macro	guest_skip_insn tmp
+	mrs	\tmp, elr_el2
+	add	\tmp, \tmp, #4
+	msr	elr_el2, \tmp
+	.endm
+
 	.macro	hcall_nop_fast slow, ctx_x1
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
@@ -229,9 +243,7 @@
 
 	b.ne	\slow
 	\ctx_x1
-	ldr	x0, [x1, #CTX_FAST_HCALLS]
-	add	x0, x0, #1
-	str	x0, [x1, #CTX_FAST_HCALLS]
+	ctx_count x1, CTX_FAST_HCALLS, x0
 	ldp	x0, x1, [sp], #16
 	mov	x0, #0
 
