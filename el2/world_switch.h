@@ -211,13 +211,6 @@
 	msr	cntvoff_el2, xzr
 	.endm
 
-	/*
-	 * A guest's sync exception in both modes, with its x0/x1 just
-	 * pushed on the EL2 stack: the no-op hypercall is answered here
-	 * (the bare transition, nothing saved but a count for the host's
-	 * statistics, in the context \ctx_x1 finds); anything else
-	 * branches to \slow with x0/x1 still pushed.
-	 */
 	/* A counter word of the context, +1: the fast paths count for the host. */
 	.macro	ctx_count ctx, off, tmp
 	ldr	\tmp, [\ctx, #\off]
@@ -232,6 +225,13 @@
 	msr	elr_el2, \tmp
 	.endm
 
+	/*
+	 * A guest's sync exception in both modes, with its x0/x1 just
+	 * pushed on the EL2 stack: the no-op hypercall is answered here
+	 * (the bare transition, nothing saved but a count for the host's
+	 * statistics, in the context \ctx_x1 finds); anything else
+	 * branches to \slow with x0/x1 still pushed.
+	 */
 	.macro	hcall_nop_fast slow, ctx_x1
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #ESR_ELx_EC_SHIFT, #ESR_ELx_EC_WIDTH
